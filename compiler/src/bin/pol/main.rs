@@ -1,0 +1,3 @@
+//! The `pol` command line.
+
+fn main() {}

@@ -1,0 +1,2 @@
+//! `pol-compiler`: `.pol` sources to checked programs to `pol-runtime` bytecode.
+//! The library does no file or terminal IO; the `pol` binary does.

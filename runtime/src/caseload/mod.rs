@@ -1,0 +1,3 @@
+//! Case data: the VM's columnar layout, (later) the NDJSON and CSV readers and the writers.
+
+pub mod batch;

@@ -1,0 +1,3 @@
+//! The evaluator: one case, one date, every group and rule.
+
+pub mod result;

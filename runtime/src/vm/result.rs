@@ -1,0 +1,79 @@
+//! What evaluating one case gives: group membership and one result per rule.
+
+use serde::{Deserialize, Serialize};
+
+/// A rule's status for one case on one date (language reference §6.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Met,
+    MetLate,
+    Pending,
+    Overdue,
+    Exempt,
+    NotApplicable,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::Met,
+        Status::MetLate,
+        Status::Pending,
+        Status::Overdue,
+        Status::Exempt,
+        Status::NotApplicable,
+    ];
+
+    /// The status word in English (as in JSON output and English `.pol` tests).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Met => "met",
+            Status::MetLate => "met_late",
+            Status::Pending => "pending",
+            Status::Overdue => "overdue",
+            Status::Exempt => "exempt",
+            Status::NotApplicable => "not_applicable",
+        }
+    }
+
+    /// The status word in Danish (as in Danish `.pol` tests and reports).
+    pub fn as_danish(self) -> &'static str {
+        match self {
+            Status::Met => "opfyldt",
+            Status::MetLate => "opfyldt_for_sent",
+            Status::Pending => "afventer",
+            Status::Overdue => "overskredet",
+            Status::Exempt => "fritaget",
+            Status::NotApplicable => "ikke_relevant",
+        }
+    }
+
+    /// Whether the obligation has come due (counts in the timeliness share).
+    pub fn is_due(self) -> bool {
+        matches!(self, Status::Met | Status::MetLate | Status::Overdue)
+    }
+}
+
+/// One rule's outcome for one case. Dates are days since 1970-01-01.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleResult {
+    pub status: Status,
+    /// When the reported instance was fulfilled (met, met_late).
+    pub met_on: Option<i32>,
+    /// The reported instance's due date (after any suspension).
+    pub due: Option<i32>,
+    /// The next open instance's due date, when the status reports an earlier one.
+    pub next_due: Option<i32>,
+    /// The exemption (index into `Program::exemptions`) behind `exempt`.
+    pub exemption: Option<u16>,
+}
+
+impl RuleResult {
+    pub const NOT_APPLICABLE: RuleResult = RuleResult {
+        status: Status::NotApplicable,
+        met_on: None,
+        due: None,
+        next_due: None,
+        exemption: None,
+    };
+}
