@@ -77,3 +77,29 @@ impl RuleResult {
         exemption: None,
     };
 }
+
+/// Everything evaluating one case gives. Reused across cases: the VM
+/// overwrites it, so the per-case loop allocates nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseResult {
+    /// `groups[g]`: whether the case is in group `g` (after priorities).
+    pub groups: Vec<bool>,
+    /// `rules[r]`: rule `r`'s result.
+    pub rules: Vec<RuleResult>,
+    /// `targets[t]`: how the case counts toward target `t`.
+    pub targets: Vec<TargetOutcome>,
+}
+
+/// How one case counts toward one target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetOutcome {
+    /// Not in the target's group, or its `where` filter is false.
+    NotCounted,
+    /// Exempt from a rule the target names: leaves the denominator.
+    Excluded,
+    /// In the denominator, condition false.
+    Fails,
+    /// In the denominator, condition true.
+    Satisfies,
+}
