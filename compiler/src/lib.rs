@@ -1,2 +1,6 @@
 //! `pol-compiler`: `.pol` sources to checked programs to `pol-runtime` bytecode.
 //! The library does no file or terminal IO; the `pol` binary does.
+
+pub mod check;
+pub mod diagnostics;
+pub mod syntax;

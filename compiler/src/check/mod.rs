@@ -1,0 +1,3 @@
+//! Checking: name resolution across imports, types against the schema, analyses.
+
+pub mod codes;
