@@ -3,4 +3,5 @@
 
 pub mod check;
 pub mod diagnostics;
+pub mod lower;
 pub mod syntax;

@@ -1,0 +1,308 @@
+//! The checked program: every name resolved to an index, every expression
+//! typed. The checker builds it from the AST; lowering turns it into
+//! bytecode; the test runner and the reference evaluator read it.
+
+use crate::syntax::span::Span;
+use pol_runtime::bytecode::program::Dur;
+
+/// A value's type after checking. Optionality is a separate flag on `TExpr`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ty {
+    Bool,
+    Int,
+    Decimal,
+    Percent,
+    Text,
+    Date,
+    /// an exact duration, counted in days
+    Days,
+    /// a calendar duration, counted in months
+    Months,
+    /// an enum by index into `Checked::enums`
+    Enum(usize),
+    /// a set of an enum's variants (only as the right side of `in`)
+    EnumSet(usize),
+    Periods,
+    /// the type of an expression that failed to check (suppresses follow-on errors)
+    Error,
+}
+
+/// A typed expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TExpr {
+    pub kind: TExprKind,
+    pub ty: Ty,
+    /// May be absent (an optional field, `first(...)`, arithmetic on those).
+    pub optional: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TExprKind {
+    /// a constant in the runtime value model (see `pol_runtime::bytecode::program`)
+    Const(i64),
+    /// case field by index
+    Field(usize),
+    /// field of the event being filtered, by index in its kind
+    EvField(usize),
+    /// date of the event being filtered
+    EvDate,
+    Today,
+    /// whole years of age on the date
+    AgeOn(Box<TExpr>),
+    /// `x?` alone: is it present
+    IsPresent(Box<TExpr>),
+    Not(Box<TExpr>),
+    Neg(Box<TExpr>),
+    IntToDec(Box<TExpr>),
+    Binary(BinOp, Box<TExpr>, Box<TExpr>),
+    /// enum value in a set (bit mask of variants)
+    InSet(Box<TExpr>, u64),
+    /// date in a periods field
+    InPeriods(Box<TExpr>, usize),
+    Agg {
+        func: AggFunc,
+        kind: usize,
+        filter: Option<Box<TExpr>>,
+        window: AggWindow,
+    },
+    /// rule met or met_late for the case (targets only)
+    RuleMet(usize),
+    /// a node that failed to check
+    Error,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    And,
+    Or,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    MulDec,
+    DivDec,
+    AddDays,
+    SubDays,
+    AddMonths,
+    SubMonths,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggFunc {
+    Count,
+    /// sum of an event field (by index in the kind)
+    Sum(usize),
+    First,
+    Last,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AggWindow {
+    All,
+    Range(Box<TExpr>, Box<TExpr>),
+    Last(Dur),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumIr {
+    pub name: String,
+    pub variants: Vec<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldIr {
+    pub name: String,
+    pub ty: Ty,
+    pub optional: bool,
+    /// A default in the runtime value model (`= []` on periods is `Some(0)`).
+    pub default: Option<i64>,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventIr {
+    pub name: String,
+    pub fields: Vec<FieldIr>,
+    pub cost_minutes: Option<u32>,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupIr {
+    pub name: String,
+    pub title: Option<String>,
+    pub pred: TExpr,
+    pub priority: Option<u32>,
+    /// Groups this one is declared to overlap on purpose.
+    pub overlaps: Vec<usize>,
+    pub sources: Vec<String>,
+    pub doc: Option<String>,
+    pub span: Span,
+    /// The span of the group's name, for diagnostics.
+    pub name_span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleIr {
+    pub name: String,
+    pub title: Option<String>,
+    pub groups: Vec<usize>,
+    pub when: Option<TExpr>,
+    pub body: BodyIr,
+    pub effective: (Option<i32>, Option<i32>),
+    pub sources: Vec<String>,
+    pub doc: Option<String>,
+    pub span: Span,
+    pub name_span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyIr {
+    If {
+        cond: TExpr,
+        then: Box<BodyIr>,
+        otherwise: Option<Box<BodyIr>>,
+    },
+    Require(RequirementIr),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequirementIr {
+    pub anchor: TExpr,
+    pub form: FormIr,
+    pub counts: Vec<CountIr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountIr {
+    pub kind: usize,
+    pub n: u32,
+    pub filter: Option<TExpr>,
+    pub span: Span,
+}
+
+/// The rule forms, as in `pol_runtime::bytecode::program::Form`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormIr {
+    Within { len: Dur },
+    BeforeWeek { week: u32 },
+    Slots { every: Dur, first: Dur },
+    Interval { gap: Dur, after: Dur },
+    Rolling { len: Dur },
+    CalendarYear,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EffectIr {
+    Waive,
+    Suspend,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConditionIr {
+    When(TExpr),
+    /// a periods field
+    While(usize),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExemptionIr {
+    pub name: String,
+    pub title: Option<String>,
+    pub effect: EffectIr,
+    pub rules: Vec<usize>,
+    pub condition: ConditionIr,
+    pub unless: Option<TExpr>,
+    pub overrides: Vec<usize>,
+    pub sources: Vec<String>,
+    pub doc: Option<String>,
+    pub span: Span,
+    pub name_span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetIr {
+    pub name: String,
+    pub title: Option<String>,
+    /// required share, scaled like decimals (75% = 7_500)
+    pub share: i64,
+    pub group: usize,
+    pub filter: Option<TExpr>,
+    pub satisfy: TExpr,
+    pub rules: Vec<usize>,
+    pub sources: Vec<String>,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+/// An inline test with its case built in the runtime value model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestIr {
+    pub name: String,
+    /// One value per case field (defaults filled in).
+    pub fields: Vec<i64>,
+    /// One list per periods field, in schema order.
+    pub periods: Vec<Vec<(i32, i32)>>,
+    /// (kind, date, field values)
+    pub events: Vec<(usize, i32, Vec<i64>)>,
+    pub at: i32,
+    pub expects: Vec<ExpectIr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExpectIr {
+    InGroup {
+        group: usize,
+        negated: bool,
+        span: Span,
+    },
+    Status {
+        rule: usize,
+        status: pol_runtime::vm::result::Status,
+        /// met(DATE) / met_late(DATE)
+        on: Option<i32>,
+        /// exempt(NAME)
+        exemption: Option<usize>,
+        due: Option<i32>,
+        span: Span,
+    },
+}
+
+/// Policy-level facts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetaIr {
+    pub name: String,
+    pub title: Option<String>,
+    pub version: Option<String>,
+    pub effective: (Option<i32>, Option<i32>),
+    pub sources: Vec<String>,
+    /// 0 English, 1 Danish
+    pub language: u8,
+}
+
+/// A whole checked policy (the root file and everything it imports).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Checked {
+    pub meta: MetaIr,
+    pub enums: Vec<EnumIr>,
+    pub fields: Vec<FieldIr>,
+    pub events: Vec<EventIr>,
+    pub birth_field: Option<usize>,
+    pub groups: Vec<GroupIr>,
+    pub rules: Vec<RuleIr>,
+    pub exemptions: Vec<ExemptionIr>,
+    pub targets: Vec<TargetIr>,
+    pub tests: Vec<TestIr>,
+}
