@@ -1,4 +1,5 @@
 //! Syntax: the pest grammar, the AST with spans, the parser and keyword tables.
 
+pub mod ast;
 pub mod codes;
 pub mod span;
