@@ -1,0 +1,651 @@
+//! Turning input text and JSON scalars into the VM's `i64` values, shared by
+//! the NDJSON and CSV readers so both accept exactly the same values.
+//!
+//! No message built here quotes the input value: the readers add the field
+//! and line, and the value may be personal data.
+
+use std::collections::HashMap;
+
+use crate::bytecode::program::{text_hash, FieldType, Program, DECIMAL_SCALE, NONE};
+use crate::caseload::batch::OPEN_END;
+use crate::caseload::errors::InputCode;
+
+/// Why a value was refused; the reader adds where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ValueError {
+    pub code: InputCode,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl ValueError {
+    fn new(code: InputCode, message: impl Into<String>) -> ValueError {
+        ValueError {
+            code,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    fn help(mut self, help: impl Into<String>) -> ValueError {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// A JSON scalar (or the shape of a non-scalar), borrowed from the line.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+    Array,
+    Object,
+}
+
+impl Scalar<'_> {
+    fn shape(&self) -> &'static str {
+        match self {
+            Scalar::Null => "null",
+            Scalar::Bool(_) => "a boolean",
+            Scalar::Int(_) | Scalar::Float(_) => "a number",
+            Scalar::Str(_) => "a string",
+            Scalar::Array => "a list",
+            Scalar::Object => "an object",
+        }
+    }
+}
+
+/// One field of a case or an event, as the readers need it.
+#[derive(Debug, Clone)]
+pub(crate) struct FieldSpec {
+    pub name: String,
+    pub ty: FieldType,
+    pub optional: bool,
+    pub default: Option<i64>,
+    /// For periods fields: the index among the case's periods fields.
+    pub period_slot: usize,
+}
+
+impl FieldSpec {
+    pub fn required(&self) -> bool {
+        !self.optional && self.default.is_none()
+    }
+
+    /// The value when the input leaves the field out (or gives null).
+    pub fn absent_value(&self) -> i64 {
+        match self.default {
+            Some(d) => d,
+            None if self.optional => NONE,
+            None => 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct EnumSpec {
+    pub name: String,
+    pub variants: Vec<String>,
+    pub index: HashMap<String, i64>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct KindSpec {
+    pub name: String,
+    pub fields: Vec<FieldSpec>,
+    pub index: HashMap<String, usize>,
+}
+
+/// The schema with its names resolved and indexed, built once per reader.
+#[derive(Debug, Clone)]
+pub(crate) struct SchemaIndex {
+    pub fields: Vec<FieldSpec>,
+    pub field_index: HashMap<String, usize>,
+    pub enums: Vec<EnumSpec>,
+    pub kinds: Vec<KindSpec>,
+    pub kind_index: HashMap<String, usize>,
+}
+
+fn name(program: &Program, id: u32) -> String {
+    program
+        .strings
+        .get(id as usize)
+        .cloned()
+        .unwrap_or_else(|| format!("#{id}"))
+}
+
+impl SchemaIndex {
+    pub fn new(program: &Program) -> SchemaIndex {
+        let schema = &program.schema;
+        let mut nperiods = 0;
+        let fields: Vec<FieldSpec> = schema
+            .fields
+            .iter()
+            .map(|f| {
+                let slot = nperiods;
+                if f.ty == FieldType::Periods {
+                    nperiods += 1;
+                }
+                FieldSpec {
+                    name: name(program, f.name),
+                    ty: f.ty,
+                    optional: f.optional,
+                    default: f.default,
+                    period_slot: slot,
+                }
+            })
+            .collect();
+        let field_index = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name.clone(), i))
+            .collect();
+        let enums = schema
+            .enums
+            .iter()
+            .map(|e| {
+                let variants: Vec<String> = e.variants.iter().map(|v| name(program, *v)).collect();
+                let index = variants
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (v.clone(), i as i64))
+                    .collect();
+                EnumSpec {
+                    name: name(program, e.name),
+                    variants,
+                    index,
+                }
+            })
+            .collect();
+        let kinds: Vec<KindSpec> = schema
+            .events
+            .iter()
+            .map(|k| {
+                let fields: Vec<FieldSpec> = k
+                    .fields
+                    .iter()
+                    .map(|f| FieldSpec {
+                        name: name(program, f.name),
+                        ty: f.ty,
+                        optional: f.optional,
+                        default: f.default,
+                        period_slot: 0,
+                    })
+                    .collect();
+                let index = fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| (f.name.clone(), i))
+                    .collect();
+                KindSpec {
+                    name: name(program, k.name),
+                    fields,
+                    index,
+                }
+            })
+            .collect();
+        let kind_index = kinds
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.name.clone(), i))
+            .collect();
+        SchemaIndex {
+            fields,
+            field_index,
+            enums,
+            kinds,
+            kind_index,
+        }
+    }
+
+    /// Converts a JSON scalar for a non-periods field.
+    pub fn convert(&self, ty: FieldType, v: &Scalar<'_>) -> Result<i64, ValueError> {
+        match (ty, v) {
+            (FieldType::Bool, Scalar::Bool(b)) => Ok(i64::from(*b)),
+            (FieldType::Int, Scalar::Int(n)) => Ok(*n),
+            (FieldType::Int, Scalar::Float(f)) if f.fract() == 0.0 => float_to_i64(*f),
+            (FieldType::Decimal, Scalar::Int(n)) => scale(*n, DECIMAL_SCALE),
+            (FieldType::Decimal, Scalar::Float(f)) => float_fixed(*f, DECIMAL_SCALE),
+            (FieldType::Percent, Scalar::Int(n)) => scale(*n, DECIMAL_SCALE / 100),
+            (FieldType::Percent, Scalar::Float(f)) => float_fixed(*f, DECIMAL_SCALE / 100),
+            (FieldType::Days | FieldType::Months, Scalar::Int(n)) => {
+                if *n < 0 {
+                    Err(
+                        ValueError::new(InputCode::OutOfRange, "a duration cannot be negative")
+                            .help("give the length as a positive number"),
+                    )
+                } else {
+                    Ok(*n)
+                }
+            }
+            (_, Scalar::Str(s)) => self.convert_str(ty, s),
+            _ => Err(wrong_type_for(ty, v.shape())),
+        }
+    }
+
+    /// Converts text (a CSV cell, a JSON string) for a non-periods field.
+    pub fn convert_str(&self, ty: FieldType, s: &str) -> Result<i64, ValueError> {
+        match ty {
+            FieldType::Bool => match s {
+                "true" => Ok(1),
+                "false" => Ok(0),
+                _ => Err(wrong_type_for(ty, "other text")),
+            },
+            FieldType::Int => parse_int(s),
+            FieldType::Decimal => parse_fixed(s, 4),
+            FieldType::Percent => parse_fixed(s.strip_suffix('%').unwrap_or(s).trim_end(), 2),
+            FieldType::Text => Ok(text_hash(s)),
+            FieldType::Date => parse_date(s).map(i64::from),
+            FieldType::Days | FieldType::Months => parse_duration(ty, s),
+            FieldType::Enum(e) => self.variant(e, s),
+            FieldType::Periods => Err(wrong_type_for(ty, "a single value")),
+        }
+    }
+
+    fn variant(&self, e: u16, s: &str) -> Result<i64, ValueError> {
+        let Some(spec) = self.enums.get(e as usize) else {
+            return Err(ValueError::new(InputCode::UnknownVariant, "unknown enum"));
+        };
+        if let Some(i) = spec.index.get(s) {
+            return Ok(*i);
+        }
+        let mut err = ValueError::new(
+            InputCode::UnknownVariant,
+            format!("not a value of `{}`", spec.name),
+        );
+        let all = spec.variants.join("`, `");
+        err = match closest(s, spec.variants.iter().map(String::as_str)) {
+            Some(best) => err.help(format!("did you mean `{best}`? the values are `{all}`")),
+            None => err.help(format!("the values are `{all}`")),
+        };
+        Err(err)
+    }
+}
+
+/// What a field of type `ty` takes, and an example, for wrong-type errors.
+fn expected(ty: FieldType) -> (&'static str, &'static str) {
+    match ty {
+        FieldType::Bool => ("`true` or `false`", "`true`"),
+        FieldType::Int => ("a whole number", "`3`"),
+        FieldType::Decimal => ("a number", "`37.5`"),
+        FieldType::Percent => ("a percentage", "`75` for 75%"),
+        FieldType::Text => ("a string", "`\"Job First\"`"),
+        FieldType::Date => ("a date", "`\"2026-03-10\"`"),
+        FieldType::Days => ("a duration in days or weeks", "`\"8 weeks\"`"),
+        FieldType::Months => ("a duration in months or years", "`\"6 months\"`"),
+        FieldType::Enum(_) => ("one of the enum's values, as a string", "`\"dagpenge\"`"),
+        FieldType::Periods => ("a list of periods", "`[[\"2026-01-01\", null]]`"),
+    }
+}
+
+fn wrong_type_for(ty: FieldType, found: &str) -> ValueError {
+    let (what, example) = expected(ty);
+    ValueError::new(
+        InputCode::WrongType,
+        format!("expected {what}, found {found}"),
+    )
+    .help(format!("write {what}, e.g. {example}"))
+}
+
+fn out_of_range() -> ValueError {
+    ValueError::new(InputCode::OutOfRange, "the number is too large")
+        .help("numbers must lie within ±9.2e18 (decimals within ±9.2e14)")
+}
+
+fn scale(n: i64, by: i64) -> Result<i64, ValueError> {
+    n.checked_mul(by)
+        .filter(|v| *v != NONE)
+        .ok_or_else(out_of_range)
+}
+
+fn float_to_i64(f: f64) -> Result<i64, ValueError> {
+    // 2^62 keeps clear of NONE and of the f64 -> i64 saturation edge.
+    if f.is_finite() && f.abs() < 4.6e18 {
+        Ok(f as i64)
+    } else {
+        Err(out_of_range())
+    }
+}
+
+/// A JSON number as fixed point; refuses digits the scale cannot hold
+/// rather than rounding them away silently.
+fn float_fixed(f: f64, by: i64) -> Result<i64, ValueError> {
+    let x = f * by as f64;
+    let r = x.round();
+    if (x - r).abs() > 1e-6 * r.abs().max(1.0) {
+        return Err(ValueError::new(InputCode::OutOfRange, "too many decimals")
+            .help(format!("at most {} decimals", digits(by))));
+    }
+    float_to_i64(r)
+}
+
+fn digits(by: i64) -> u32 {
+    by.checked_ilog10().unwrap_or(0)
+}
+
+pub(crate) fn parse_int(s: &str) -> Result<i64, ValueError> {
+    let t = s.trim();
+    if t.is_empty()
+        || !t
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| b.is_ascii_digit() || (i == 0 && (b == b'-' || b == b'+')))
+    {
+        return Err(wrong_type_for(FieldType::Int, "other text"));
+    }
+    t.parse::<i64>()
+        .ok()
+        .filter(|v| *v != NONE)
+        .ok_or_else(out_of_range)
+}
+
+/// `37.5` with `places` decimals allowed, to fixed point with `10^places`
+/// units per 1 and then to `DECIMAL_SCALE`; `,` is accepted as the decimal
+/// mark (Danish exports write `37,5`).
+pub(crate) fn parse_fixed(s: &str, places: u32) -> Result<i64, ValueError> {
+    let t = s.trim();
+    let (neg, body) = match t.as_bytes().first() {
+        Some(b'-') => (true, t.get(1..).unwrap_or("")),
+        Some(b'+') => (false, t.get(1..).unwrap_or("")),
+        _ => (false, t),
+    };
+    let (whole, frac) = match body.find(['.', ',']) {
+        Some(i) => (body.get(..i).unwrap_or(""), body.get(i + 1..).unwrap_or("")),
+        None => (body, ""),
+    };
+    let all_digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() && frac.is_empty()
+        || !all_digits(whole)
+        || !all_digits(frac)
+        || (whole.is_empty() && body.len() == frac.len())
+    {
+        return Err(wrong_type_for(FieldType::Decimal, "other text"));
+    }
+    let frac = frac.trim_end_matches('0');
+    if frac.len() > places as usize {
+        return Err(ValueError::new(InputCode::OutOfRange, "too many decimals")
+            .help(format!("at most {places} decimals")));
+    }
+    let unit = 10i64.pow(places);
+    let mut v: i64 = 0;
+    for b in whole.bytes() {
+        v = v
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(i64::from(b - b'0')))
+            .ok_or_else(out_of_range)?;
+    }
+    v = v.checked_mul(unit).ok_or_else(out_of_range)?;
+    let mut f: i64 = 0;
+    for b in frac.bytes() {
+        f = f * 10 + i64::from(b - b'0');
+    }
+    f *= 10i64.pow(places - frac.len() as u32);
+    v = v.checked_add(f).ok_or_else(out_of_range)?;
+    // to DECIMAL_SCALE: decimals have 4 places already; percent (2 places) is
+    // a share, 75% = 0.75 = 7_500 = 75_00, so it needs no rescaling either.
+    let v = if neg { -v } else { v };
+    if v == NONE {
+        return Err(out_of_range());
+    }
+    Ok(v)
+}
+
+/// `YYYY-MM-DD` to days since 1970-01-01.
+pub(crate) fn parse_date(s: &str) -> Result<i32, ValueError> {
+    let b = s.as_bytes();
+    let shape_ok = b.len() == 10
+        && b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape_ok {
+        return Err(ValueError::new(InputCode::InvalidDate, "not a date")
+            .help("write dates as `YYYY-MM-DD`, e.g. `2026-03-10`"));
+    }
+    let num = |r: std::ops::Range<usize>| {
+        b.get(r)
+            .unwrap_or(&[])
+            .iter()
+            .fold(0u32, |a, c| a * 10 + u32::from(c - b'0'))
+    };
+    let (y, m, d) = (num(0..4), num(5..7), num(8..10));
+    days_from_ymd(y as i32, m, d).ok_or_else(|| {
+        ValueError::new(
+            InputCode::InvalidDate,
+            "not a calendar date (no such day in that month)",
+        )
+        .help("check the day and the month; dates are `YYYY-MM-DD`")
+    })
+}
+
+/// Days since 1970-01-01 of a valid calendar day, else `None`.
+pub(crate) fn days_from_ymd(y: i32, m: u32, d: u32) -> Option<i32> {
+    let date = chrono::NaiveDate::from_ymd_opt(y, m, d)?;
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    i32::try_from(date.signed_duration_since(epoch).num_days()).ok()
+}
+
+/// Days since 1970-01-01 as `YYYY-MM-DD`; out-of-range days print as their number.
+pub(crate) fn format_date(days: i32, out: &mut Vec<u8>) {
+    let date = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|e| e.checked_add_signed(chrono::TimeDelta::days(i64::from(days))));
+    match date {
+        Some(d) => {
+            use chrono::Datelike;
+            let (y, m, dd) = (d.year(), d.month(), d.day());
+            if (0..=9999).contains(&y) {
+                let y = y as u32;
+                out.extend_from_slice(&[
+                    b'0' + (y / 1000) as u8,
+                    b'0' + (y / 100 % 10) as u8,
+                    b'0' + (y / 10 % 10) as u8,
+                    b'0' + (y % 10) as u8,
+                    b'-',
+                    b'0' + (m / 10) as u8,
+                    b'0' + (m % 10) as u8,
+                    b'-',
+                    b'0' + (dd / 10) as u8,
+                    b'0' + (dd % 10) as u8,
+                ]);
+            } else {
+                out.extend_from_slice(d.to_string().as_bytes());
+            }
+        }
+        None => out.extend_from_slice(days.to_string().as_bytes()),
+    }
+}
+
+/// `8 weeks`, `6 months`, `1 year`, `10 days` (also the Danish `uger`,
+/// `måneder`, `år`, `dage`); a bare number is in the field's own unit.
+pub(crate) fn parse_duration(ty: FieldType, s: &str) -> Result<i64, ValueError> {
+    let t = s.trim();
+    let (num, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => (t.get(..i).unwrap_or(""), t.get(i..).unwrap_or("").trim()),
+        None => (t, ""),
+    };
+    let bad = || {
+        let example = if ty == FieldType::Months {
+            "`6 months` or `1 year`"
+        } else {
+            "`8 weeks` or `10 days`"
+        };
+        ValueError::new(InputCode::WrongType, "not a duration")
+            .help(format!("write a number and a unit, e.g. {example}"))
+    };
+    if num.is_empty() {
+        return Err(bad());
+    }
+    let n: i64 = num.parse().map_err(|_| out_of_range())?;
+    let per = match (ty, unit) {
+        (_, "") => 1,
+        (FieldType::Days, "day" | "days" | "dag" | "dage") => 1,
+        (FieldType::Days, "week" | "weeks" | "uge" | "uger") => 7,
+        (FieldType::Months, "month" | "months" | "måned" | "måneder") => 1,
+        (FieldType::Months, "year" | "years" | "år") => 12,
+        (FieldType::Days, "month" | "months" | "måned" | "måneder" | "year" | "years" | "år") => {
+            return Err(ValueError::new(
+                InputCode::WrongType,
+                "a calendar duration where days are expected",
+            )
+            .help("this field counts days or weeks (months have no fixed number of days)"))
+        }
+        (
+            FieldType::Months,
+            "day" | "days" | "dag" | "dage" | "week" | "weeks" | "uge" | "uger",
+        ) => {
+            return Err(ValueError::new(
+                InputCode::WrongType,
+                "an exact duration where months are expected",
+            )
+            .help("this field counts months or years"))
+        }
+        _ => return Err(bad()),
+    };
+    n.checked_mul(per).ok_or_else(out_of_range)
+}
+
+/// A period's end in input: a date, or open (`null`, empty).
+pub(crate) fn period(start: Option<&str>, end: Option<&str>) -> Result<(i32, i32), ValueError> {
+    let Some(start) = start else {
+        return Err(
+            ValueError::new(InputCode::MissingField, "a period needs a start date")
+                .help("write `[\"2026-01-01\", \"2026-03-31\"]`; only the end may be open (null)"),
+        );
+    };
+    let s = parse_date(start)?;
+    let e = match end {
+        Some(end) => parse_date(end)?,
+        None => OPEN_END,
+    };
+    if e < s {
+        return Err(ValueError::new(
+            InputCode::PeriodEndsBeforeStart,
+            "the period ends before it starts",
+        )
+        .help("periods are closed intervals `[start, end]`; swap the dates"));
+    }
+    Ok((s, e))
+}
+
+/// A CSV periods cell: `2026-01-01..2026-03-31|2026-05-01..`.
+pub(crate) fn parse_periods_cell(s: &str, out: &mut Vec<(i32, i32)>) -> Result<(), ValueError> {
+    for part in s.split('|') {
+        let part = part.trim();
+        let Some((a, b)) = part.split_once("..") else {
+            return Err(ValueError::new(InputCode::WrongType, "not a period")
+                .help("write periods as `2026-01-01..2026-03-31|2026-05-01..`"));
+        };
+        let b = b.trim();
+        out.push(period(
+            Some(a.trim()),
+            if b.is_empty() { None } else { Some(b) },
+        )?);
+    }
+    Ok(())
+}
+
+/// The candidate nearest to `s` by edit distance, if it is near enough to
+/// be a plausible typo.
+pub(crate) fn closest<'a>(s: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let s = s.to_lowercase();
+    let max = (s.chars().count() / 3).max(2);
+    candidates
+        .map(|c| (edit_distance(&s, &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= max)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over chars.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        if let Some(c0) = cur.first_mut() {
+            *c0 = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
+            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
+            let ins = cur.get(j).copied().unwrap_or(0) + 1;
+            if let Some(c) = cur.get_mut(j + 1) {
+                *c = sub.min(del).min(ins);
+            }
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("1970-01-01"), Ok(0));
+        assert_eq!(parse_date("2026-03-10"), Ok(20522));
+        assert_eq!(parse_date("2024-02-29"), Ok(19782));
+        assert_eq!(
+            parse_date("2026-02-30").map_err(|e| e.code),
+            Err(InputCode::InvalidDate)
+        );
+        assert_eq!(
+            parse_date("10/03/2026").map_err(|e| e.code),
+            Err(InputCode::InvalidDate)
+        );
+        let mut s = Vec::new();
+        format_date(20522, &mut s);
+        assert_eq!(s, b"2026-03-10");
+    }
+
+    #[test]
+    fn fixed_point() {
+        assert_eq!(parse_fixed("37.5", 4), Ok(375_000));
+        assert_eq!(parse_fixed("37,5", 4), Ok(375_000));
+        assert_eq!(parse_fixed("-0.0001", 4), Ok(-1));
+        assert_eq!(parse_fixed("75", 2), Ok(7_500));
+        assert_eq!(parse_fixed("12.5", 2), Ok(1_250));
+        assert!(parse_fixed("1.23456", 4).is_err());
+        assert!(parse_fixed(".", 4).is_err());
+        assert!(parse_fixed("1e5", 4).is_err());
+        assert_eq!(float_fixed(37.5, DECIMAL_SCALE), Ok(375_000));
+        assert_eq!(float_fixed(0.1, DECIMAL_SCALE), Ok(1_000));
+        assert_eq!(float_fixed(75.0, 100), Ok(7_500));
+        assert!(float_fixed(0.12345, DECIMAL_SCALE).is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration(FieldType::Days, "8 weeks"), Ok(56));
+        assert_eq!(parse_duration(FieldType::Days, "10"), Ok(10));
+        assert_eq!(parse_duration(FieldType::Months, "2 years"), Ok(24));
+        assert_eq!(parse_duration(FieldType::Months, "6 måneder"), Ok(6));
+        assert!(parse_duration(FieldType::Months, "4 weeks").is_err());
+        assert!(parse_duration(FieldType::Days, "weeks").is_err());
+    }
+
+    #[test]
+    fn suggestions() {
+        let names = ["dagpenge", "kontanthjaelp", "sygedagpenge"];
+        assert_eq!(closest("dagpenje", names.into_iter()), Some("dagpenge"));
+        assert_eq!(
+            closest("Kontanthjælp", names.into_iter()),
+            Some("kontanthjaelp")
+        );
+        assert_eq!(closest("xyz", names.into_iter()), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn periods_cell() {
+        let mut v = Vec::new();
+        assert!(parse_periods_cell("2026-01-01..2026-03-31|2026-05-01..", &mut v).is_ok());
+        assert_eq!(v, vec![(20454, 20543), (20574, OPEN_END)]);
+        assert!(parse_periods_cell("2026-03-01..2026-01-01", &mut v).is_err());
+    }
+}
