@@ -1,16 +1,24 @@
 //! Case data: the VM's columnar layout, the NDJSON and CSV readers, the
 //! per-case writer, the aggregate report and the caseload driver.
 
+pub mod aggregate;
 pub mod batch;
+pub mod driver;
 pub mod errors;
 pub mod input;
+pub mod output;
 mod values;
 
 use std::io;
 
+pub use aggregate::{Aggregate, Report};
 pub use batch::{CaseBatch, CaseData, CaseRef};
+pub use driver::{
+    evaluate_caseload, CaseloadSummary, DriverError, EvalOptions, Evaluator, WorkItem,
+};
 pub use errors::{redact_id, InputCode, InputError, ReadSummary};
 pub use input::{NdjsonReader, ReadOptions};
+pub use output::CaseWriter;
 
 /// A source of cases, read in chunks so memory stays bounded by the chunk.
 pub trait CaseReader {

@@ -1,0 +1,390 @@
+//! The caseload report: counts per group, status counts and timeliness per
+//! rule, target attainment, and the weekly workload forecast, as JSON and as
+//! a fixed-width table for terminals.
+//!
+//! `Aggregate` is a plain sum: each worker thread fills its own and the
+//! driver merges them, so the result does not depend on how cases were split.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::bytecode::program::{Program, DECIMAL_SCALE};
+use crate::caseload::errors::ReadSummary;
+use crate::caseload::values::format_date;
+use crate::vm::result::{CaseResult, Status, TargetOutcome};
+
+/// Sums over evaluated cases. Build with `Aggregate::new`, fill with
+/// `add_case` and `add_demand`, combine with `merge`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Aggregate {
+    pub cases: u64,
+    /// Cases in each group.
+    pub groups: Vec<u64>,
+    /// Per rule, cases per status, in `Status::ALL` order.
+    pub rules: Vec<[u64; 6]>,
+    /// Per target: (satisfies, in the denominator, excluded).
+    pub targets: Vec<[u64; 3]>,
+    /// (week since today's ISO week, rule, kind) -> events needed.
+    pub workload: BTreeMap<(u32, u16, u16), u64>,
+}
+
+fn status_slot(s: Status) -> usize {
+    Status::ALL.iter().position(|x| *x == s).unwrap_or(0)
+}
+
+/// The Monday on or before `day` (1970-01-01 was a Thursday).
+fn monday(day: i32) -> i32 {
+    day - (day + 3).rem_euclid(7)
+}
+
+impl Aggregate {
+    pub fn new(program: &Program) -> Aggregate {
+        Aggregate {
+            cases: 0,
+            groups: vec![0; program.groups.len()],
+            rules: vec![[0; 6]; program.rules.len()],
+            targets: vec![[0; 3]; program.targets.len()],
+            workload: BTreeMap::new(),
+        }
+    }
+
+    pub fn add_case(&mut self, r: &CaseResult) {
+        self.cases += 1;
+        for (n, inside) in self.groups.iter_mut().zip(&r.groups) {
+            *n += u64::from(*inside);
+        }
+        for (counts, rr) in self.rules.iter_mut().zip(&r.rules) {
+            if let Some(c) = counts.get_mut(status_slot(rr.status)) {
+                *c += 1;
+            }
+        }
+        for (t, o) in self.targets.iter_mut().zip(&r.targets) {
+            match o {
+                TargetOutcome::Satisfies => {
+                    t[0] += 1;
+                    t[1] += 1;
+                }
+                TargetOutcome::Fails => t[1] += 1,
+                TargetOutcome::Excluded => t[2] += 1,
+                TargetOutcome::NotCounted => {}
+            }
+        }
+    }
+
+    /// `events` of `kind` needed for `rule` by `due`; overdue needs count in
+    /// the current week.
+    pub fn add_demand(&mut self, today: i32, rule: u16, kind: u16, due: i32, events: u32) {
+        let week = ((due.max(today) - monday(today)) / 7).max(0) as u32;
+        *self.workload.entry((week, rule, kind)).or_insert(0) += u64::from(events);
+    }
+
+    pub fn merge(&mut self, other: &Aggregate) {
+        self.cases += other.cases;
+        for (a, b) in self.groups.iter_mut().zip(&other.groups) {
+            *a += b;
+        }
+        for (a, b) in self.rules.iter_mut().zip(&other.rules) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        for (a, b) in self.targets.iter_mut().zip(&other.targets) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        for (k, v) in &other.workload {
+            *self.workload.entry(*k).or_insert(0) += v;
+        }
+    }
+
+    /// The report, with names and shares, for JSON output and the table.
+    pub fn report(&self, program: &Program, read: &ReadSummary, today: i32) -> Report {
+        let name = |id: u32| {
+            program
+                .strings
+                .get(id as usize)
+                .cloned()
+                .unwrap_or_default()
+        };
+        let mut today_s = Vec::new();
+        format_date(today, &mut today_s);
+        let groups = program
+            .groups
+            .iter()
+            .zip(&self.groups)
+            .map(|(g, n)| GroupReport {
+                group: name(g.name),
+                cases: *n,
+            })
+            .collect();
+        let rules = program
+            .rules
+            .iter()
+            .zip(&self.rules)
+            .map(|(r, c)| {
+                let due: u64 = Status::ALL
+                    .iter()
+                    .zip(c)
+                    .filter(|(s, _)| s.is_due())
+                    .map(|(_, n)| n)
+                    .sum();
+                let met = c.first().copied().unwrap_or(0);
+                RuleReport {
+                    rule: name(r.name),
+                    statuses: Status::ALL
+                        .iter()
+                        .zip(c)
+                        .map(|(s, n)| (s.as_str(), *n))
+                        .collect(),
+                    timeliness: (due > 0).then(|| met as f64 / due as f64),
+                }
+            })
+            .collect();
+        let targets = program
+            .targets
+            .iter()
+            .zip(&self.targets)
+            .map(|(t, c)| {
+                let required = t.share as f64 / DECIMAL_SCALE as f64;
+                let share = (c[1] > 0).then(|| c[0] as f64 / c[1] as f64);
+                TargetReport {
+                    target: name(t.name),
+                    numerator: c[0],
+                    denominator: c[1],
+                    excluded: c[2],
+                    share,
+                    required_share: required,
+                    // exact: num / den >= share / SCALE without floats
+                    attained: (c[1] > 0).then(|| {
+                        u128::from(c[0]) * DECIMAL_SCALE as u128
+                            >= u128::from(c[1]) * t.share.max(0) as u128
+                    }),
+                }
+            })
+            .collect();
+        let start = monday(today);
+        let workload = self
+            .workload
+            .iter()
+            .map(|(&(week, rule, kind), &events)| {
+                let week_start = start + 7 * week as i32;
+                let k = program.schema.events.get(kind as usize);
+                let mut ws = Vec::new();
+                format_date(week_start, &mut ws);
+                WorkloadReport {
+                    week: iso_week(week_start),
+                    week_start: String::from_utf8_lossy(&ws).into_owned(),
+                    rule: program
+                        .rules
+                        .get(rule as usize)
+                        .map(|r| name(r.name))
+                        .unwrap_or_default(),
+                    kind: k.map(|k| name(k.name)).unwrap_or_default(),
+                    events,
+                    minutes: k
+                        .and_then(|k| k.cost_minutes)
+                        .map(|m| events * u64::from(m)),
+                }
+            })
+            .collect();
+        Report {
+            today: String::from_utf8_lossy(&today_s).into_owned(),
+            rows: RowsReport {
+                read: read.rows_read,
+                evaluated: self.cases,
+                rejected: read.rows_rejected,
+            },
+            groups,
+            rules,
+            targets,
+            workload,
+        }
+    }
+}
+
+fn iso_week(day: i32) -> String {
+    use chrono::Datelike;
+    chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|e| e.checked_add_signed(chrono::TimeDelta::days(i64::from(day))))
+        .map(|d| {
+            let w = d.iso_week();
+            format!("{}-W{:02}", w.year(), w.week())
+        })
+        .unwrap_or_default()
+}
+
+/// The aggregate report (`--aggregate` JSON).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub today: String,
+    pub rows: RowsReport,
+    pub groups: Vec<GroupReport>,
+    pub rules: Vec<RuleReport>,
+    pub targets: Vec<TargetReport>,
+    pub workload: Vec<WorkloadReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowsReport {
+    pub read: u64,
+    pub evaluated: u64,
+    pub rejected: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupReport {
+    pub group: String,
+    pub cases: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleReport {
+    pub rule: String,
+    /// Cases per status word (every status, zeros included).
+    pub statuses: BTreeMap<&'static str, u64>,
+    /// met / (met + met_late + overdue); null when nothing has come due.
+    pub timeliness: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetReport {
+    pub target: String,
+    pub numerator: u64,
+    pub denominator: u64,
+    /// Left the denominator: exempt from a rule the target names.
+    pub excluded: u64,
+    pub share: Option<f64>,
+    pub required_share: f64,
+    /// null when the denominator is empty.
+    pub attained: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorkloadReport {
+    /// ISO week, `2026-W11`; the first is today's week.
+    pub week: String,
+    /// Its Monday.
+    pub week_start: String,
+    pub rule: String,
+    pub kind: String,
+    pub events: u64,
+    /// events × the kind's `costs`; null when the kind has no cost.
+    pub minutes: Option<u64>,
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".to_owned(), |v| format!("{:.1}%", v * 100.0))
+}
+
+impl Report {
+    /// The same report as a plain fixed-width table.
+    pub fn render_table(&self) -> String {
+        let mut s = String::new();
+        s.push_str(&format!(
+            "caseload on {}: {} rows read, {} evaluated, {} rejected\n\n",
+            self.today, self.rows.read, self.rows.evaluated, self.rows.rejected
+        ));
+        let w = self
+            .groups
+            .iter()
+            .map(|g| g.group.chars().count())
+            .chain(self.rules.iter().map(|r| r.rule.chars().count()))
+            .chain(self.targets.iter().map(|t| t.target.chars().count()))
+            .chain(["group".len(), "rule".len(), "target".len()])
+            .max()
+            .unwrap_or(8);
+        s.push_str(&format!("{:<w$}  {:>9}\n", "group", "cases"));
+        for g in &self.groups {
+            s.push_str(&format!("{:<w$}  {:>9}\n", g.group, g.cases));
+        }
+        s.push('\n');
+        s.push_str(&format!("{:<w$}", "rule"));
+        for st in Status::ALL {
+            s.push_str(&format!("  {:>9}", short(st)));
+        }
+        s.push_str(&format!("  {:>10}\n", "on time"));
+        for r in &self.rules {
+            s.push_str(&format!("{:<w$}", r.rule));
+            for st in Status::ALL {
+                s.push_str(&format!(
+                    "  {:>9}",
+                    r.statuses.get(st.as_str()).copied().unwrap_or(0)
+                ));
+            }
+            s.push_str(&format!("  {:>10}\n", pct(r.timeliness)));
+        }
+        if !self.targets.is_empty() {
+            s.push('\n');
+            s.push_str(&format!(
+                "{:<w$}  {:>9}  {:>9}  {:>8}  {:>8}  {:>8}\n",
+                "target", "satisfy", "of", "share", "required", "attained"
+            ));
+            for t in &self.targets {
+                let attained = match t.attained {
+                    Some(true) => "yes",
+                    Some(false) => "no",
+                    None => "-",
+                };
+                s.push_str(&format!(
+                    "{:<w$}  {:>9}  {:>9}  {:>8}  {:>8}  {:>8}\n",
+                    t.target,
+                    t.numerator,
+                    t.denominator,
+                    pct(t.share),
+                    pct(Some(t.required_share)),
+                    attained
+                ));
+            }
+        }
+        if !self.workload.is_empty() {
+            s.push('\n');
+            let kw = self
+                .workload
+                .iter()
+                .map(|x| x.kind.chars().count())
+                .max()
+                .unwrap_or(4)
+                .max(4);
+            s.push_str(&format!(
+                "{:<8}  {:<w$}  {:<kw$}  {:>9}  {:>9}\n",
+                "week", "rule", "kind", "events", "hours"
+            ));
+            for x in &self.workload {
+                let hours = x
+                    .minutes
+                    .map_or_else(|| "-".to_owned(), |m| format!("{:.1}", m as f64 / 60.0));
+                s.push_str(&format!(
+                    "{:<8}  {:<w$}  {:<kw$}  {:>9}  {:>9}\n",
+                    x.week, x.rule, x.kind, x.events, hours
+                ));
+            }
+        }
+        s
+    }
+}
+
+fn short(s: Status) -> &'static str {
+    match s {
+        Status::Met => "met",
+        Status::MetLate => "late",
+        Status::Pending => "pending",
+        Status::Overdue => "overdue",
+        Status::Exempt => "exempt",
+        Status::NotApplicable => "n/a",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weeks_start_on_monday() {
+        // 2026-03-10 is a Tuesday (day 20522); its Monday is 2026-03-09
+        assert_eq!(monday(20522), 20521);
+        assert_eq!(monday(20521), 20521);
+        assert_eq!(iso_week(20521), "2026-W11");
+    }
+}

@@ -1,0 +1,187 @@
+//! The caseload driver: read a chunk, evaluate it on all cores, write its
+//! lines in input order, merge its sums; read the next chunk while the
+//! current one is evaluated. Memory is bounded by two chunks and their output.
+
+use std::io::{self, Write};
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use crate::bytecode::program::Program;
+use crate::caseload::aggregate::Aggregate;
+use crate::caseload::batch::{CaseBatch, CaseRef};
+use crate::caseload::errors::ReadSummary;
+use crate::caseload::output::CaseWriter;
+use crate::caseload::CaseReader;
+use crate::vm::result::CaseResult;
+
+/// Events of one kind a rule needs by one date (the VM's forecast).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkItem {
+    pub rule: u16,
+    pub kind: u16,
+    pub due: i32,
+    pub events: u32,
+}
+
+/// What the driver needs of an evaluator: the VM's `Policy`, or a stand-in in tests.
+pub trait Evaluator: Sync {
+    fn program(&self) -> &Program;
+    fn new_result(&self) -> CaseResult;
+    fn evaluate_case(&self, case: CaseRef<'_>, today: i32, out: &mut CaseResult);
+    /// The events the case still needs within `horizon_days` (and every
+    /// overdue one), appended to `out`.
+    fn forecast_case(
+        &self,
+        case: CaseRef<'_>,
+        today: i32,
+        horizon_days: u32,
+        out: &mut Vec<WorkItem>,
+    );
+}
+
+#[derive(Debug, Clone)]
+pub struct EvalOptions {
+    /// Cases per chunk: the memory bound (two chunks are alive at once).
+    pub chunk_cases: usize,
+    /// Worker threads; 0 means every core.
+    pub jobs: usize,
+    /// Weeks of workload forecast from today's ISO week; 0 skips the forecast.
+    pub forecast_weeks: u32,
+}
+
+impl Default for EvalOptions {
+    fn default() -> EvalOptions {
+        EvalOptions {
+            chunk_cases: 65_536,
+            jobs: 0,
+            forecast_weeks: 0,
+        }
+    }
+}
+
+/// What evaluating a caseload gave.
+#[derive(Debug, Clone)]
+pub struct CaseloadSummary {
+    pub read: ReadSummary,
+    pub aggregate: Aggregate,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DriverError {
+    #[error("cannot read the caseload: {0}")]
+    Read(#[source] io::Error),
+    #[error("cannot write the results: {0}")]
+    Write(#[source] io::Error),
+    #[error("cannot start the worker threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
+}
+
+/// Evaluates every case `reader` yields on `today`; writes one NDJSON line
+/// per case to `out` (if given) in input order; returns the read summary and
+/// the merged aggregate.
+pub fn evaluate_caseload<E, R>(
+    policy: &E,
+    reader: &mut R,
+    today: i32,
+    options: &EvalOptions,
+    out: Option<&mut (dyn Write + Send)>,
+) -> Result<CaseloadSummary, DriverError>
+where
+    E: Evaluator,
+    R: CaseReader + Send,
+{
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs)
+        .build()?;
+    pool.install(|| run(policy, reader, today, options, out))
+}
+
+fn run<E, R>(
+    policy: &E,
+    reader: &mut R,
+    today: i32,
+    options: &EvalOptions,
+    mut out: Option<&mut (dyn Write + Send)>,
+) -> Result<CaseloadSummary, DriverError>
+where
+    E: Evaluator,
+    R: CaseReader + Send,
+{
+    let program = policy.program();
+    let writer = CaseWriter::new(program);
+    let chunk = options.chunk_cases.max(1);
+    let mut total = Aggregate::new(program);
+    let mut current = CaseBatch::new(&program.schema);
+    let mut next = CaseBatch::new(&program.schema);
+    reader
+        .read_chunk(&mut current, chunk)
+        .map_err(DriverError::Read)?;
+    while !current.is_empty() {
+        let want_output = out.is_some();
+        let (read, pieces) = rayon::join(
+            || reader.read_chunk(&mut next, chunk),
+            || evaluate_chunk(policy, &writer, &current, today, options, want_output),
+        );
+        for (bytes, agg) in &pieces {
+            if let Some(w) = out.as_deref_mut() {
+                w.write_all(bytes).map_err(DriverError::Write)?;
+            }
+            total.merge(agg);
+        }
+        read.map_err(DriverError::Read)?;
+        std::mem::swap(&mut current, &mut next);
+    }
+    if let Some(w) = out.as_deref_mut() {
+        w.flush().map_err(DriverError::Write)?;
+    }
+    Ok(CaseloadSummary {
+        read: reader.take_summary(),
+        aggregate: total,
+    })
+}
+
+/// Splits the chunk into pieces (several per thread, so uneven cases
+/// balance), evaluates them in parallel, and returns each piece's output
+/// and sums in input order.
+fn evaluate_chunk<E: Evaluator>(
+    policy: &E,
+    writer: &CaseWriter,
+    batch: &CaseBatch,
+    today: i32,
+    options: &EvalOptions,
+    want_output: bool,
+) -> Vec<(Vec<u8>, Aggregate)> {
+    let n = batch.len();
+    let per = (n / (rayon::current_num_threads() * 4)).clamp(256, 8192);
+    let ranges: Vec<Range<usize>> = (0..n.div_ceil(per))
+        .map(|p| p * per..((p + 1) * per).min(n))
+        .collect();
+    let horizon = options.forecast_weeks.saturating_mul(7);
+    ranges
+        .into_par_iter()
+        .map(|range| {
+            let mut result = policy.new_result();
+            let mut agg = Aggregate::new(policy.program());
+            let mut bytes = Vec::with_capacity(if want_output { range.len() * 256 } else { 0 });
+            let mut work = Vec::new();
+            for i in range {
+                let case = batch.case(i);
+                policy.evaluate_case(case, today, &mut result);
+                agg.add_case(&result);
+                if want_output {
+                    writer.write_case(case.id(), &result, &mut bytes);
+                }
+                if horizon > 0 {
+                    work.clear();
+                    policy.forecast_case(case, today, horizon, &mut work);
+                    for w in &work {
+                        agg.add_demand(today, w.rule, w.kind, w.due, w.events);
+                    }
+                }
+            }
+            (bytes, agg)
+        })
+        .collect()
+}
