@@ -1,3 +1,6 @@
-//! The bytecode artifact: the program types, (later) its file format, verifier and listing.
+//! The bytecode artifact: the program types, its file format, verifier and listing.
 
+pub mod format;
+pub mod listing;
 pub mod program;
+pub mod verify;

@@ -1,3 +1,8 @@
 //! The evaluator: one case, one date, every group and rule.
 
+pub mod dates;
+pub mod explain;
+pub mod forecast;
+pub(crate) mod machine;
+pub mod policy;
 pub mod result;

@@ -1,0 +1,1 @@
+//! A readable text listing of a program (placeholder).

@@ -1,0 +1,1015 @@
+//! The evaluator: one case on one date gives every group's membership, every
+//! rule's status and every target's outcome (language reference §4–§8).
+//!
+//! The hot path allocates nothing: expressions run on a fixed stack array,
+//! event windows are binary searches over the batch's sorted dates, and
+//! counting walks each count's events once with a forward-only cursor.
+//! Explanations and forecasts reuse this code through the `Trace` hooks,
+//! which compile away for `NoTrace`.
+
+use crate::bytecode::program::{
+    AggFunc, AggWindow, Body, CodeRef, CountTerm, Dur, Effect, ExemptionCondition, Form, Op,
+    Program, Requirement, DECIMAL_SCALE, NONE,
+};
+use crate::bytecode::verify::{MAX_STACK, MAX_SUSPENDS_PER_RULE};
+use crate::caseload::batch::{CaseRef, Events};
+use crate::vm::dates;
+use crate::vm::policy::{FilterPlan, Lookups};
+use crate::vm::result::{CaseResult, RuleResult, Status, TargetOutcome};
+
+/// Why a rule is not applicable (for explanations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NotApplicable {
+    NotInGroup,
+    WhenFalse,
+    OutOfEffect,
+    NoBranch,
+    NoAnchor,
+    AnchorAfterToday,
+    NotStarted,
+}
+
+/// Why an exemption made a rule exempt (for explanations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExemptReason {
+    /// a `when` condition holds on today
+    Condition,
+    /// today lies in this period of the `while` field
+    Period(i32, i32),
+}
+
+/// Hooks the explanation and forecast paths use to see inside a rule's
+/// evaluation. Every method defaults to nothing.
+pub(crate) trait Trace {
+    fn not_applicable(&mut self, _why: NotApplicable) {}
+    /// The requirement chosen (body index) and its anchor.
+    fn requirement(&mut self, _body: usize, _anchor: i32) {}
+    /// An instance judged: its window and due date (after any suspension),
+    /// and when it was fulfilled.
+    fn instance(&mut self, _from: i32, _due: i32, _fulfilled: Option<i32>) {}
+    fn exempt(&mut self, _exemption: u16, _why: ExemptReason) {}
+    /// A suspension moved a due date by this many days.
+    fn shifted(&mut self, _raw_due: i32, _days: i32) {}
+}
+
+pub(crate) struct NoTrace;
+impl Trace for NoTrace {}
+
+/// Everything an expression may read.
+#[derive(Clone, Copy)]
+pub(crate) struct Ctx<'a> {
+    pub case: CaseRef<'a>,
+    pub fields: &'a [i64],
+    pub today: i64,
+    /// This case's rule results; only targets read them (`RuleMet`).
+    pub rules: &'a [RuleResult],
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Machine<'p> {
+    pub p: &'p Program,
+    pub l: &'p Lookups,
+}
+
+pub(crate) fn truthy(v: i64) -> bool {
+    v != 0 && v != NONE
+}
+
+/// A saturated result must not collide with `NONE`.
+fn not_none(v: i64) -> i64 {
+    if v == NONE {
+        NONE + 1
+    } else {
+        v
+    }
+}
+
+fn clamp_i128(v: i128) -> i64 {
+    not_none(v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
+}
+
+fn day(v: i64) -> i32 {
+    v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+}
+
+impl<'p> Machine<'p> {
+    pub fn evaluate<T: Trace>(
+        &self,
+        case: CaseRef<'_>,
+        today: i32,
+        out: &mut CaseResult,
+        trace: &mut T,
+    ) {
+        let p = self.p;
+        out.groups.resize(p.groups.len(), false);
+        out.rules.resize(p.rules.len(), RuleResult::NOT_APPLICABLE);
+        out.targets
+            .resize(p.targets.len(), TargetOutcome::NotCounted);
+        let cx = Ctx {
+            case,
+            fields: case.fields(),
+            today: i64::from(today),
+            rules: &[],
+        };
+        self.groups(&cx, &mut out.groups);
+        for (r, slot) in out.rules.iter_mut().enumerate() {
+            *slot = self.rule(r, &cx, &out.groups, trace);
+        }
+        let cx = Ctx {
+            rules: &out.rules,
+            ..cx
+        };
+        for (t, slot) in out.targets.iter_mut().enumerate() {
+            *slot = self.target(t, &cx, &out.groups);
+        }
+    }
+
+    /// §5: membership, then priorities (the lowest-numbered matching group wins).
+    pub fn groups(&self, cx: &Ctx<'_>, out: &mut [bool]) {
+        for (slot, g) in out.iter_mut().zip(&self.p.groups) {
+            *slot = truthy(self.eval(g.pred, cx, None));
+        }
+        let mut chosen = false;
+        for g in &self.l.priority_groups {
+            if let Some(slot) = out.get_mut(usize::from(*g)) {
+                if *slot {
+                    *slot = !chosen;
+                    chosen = true;
+                }
+            }
+        }
+    }
+
+    fn target(&self, t: usize, cx: &Ctx<'_>, groups: &[bool]) -> TargetOutcome {
+        let Some(target) = self.p.targets.get(t) else {
+            return TargetOutcome::NotCounted;
+        };
+        if !groups
+            .get(usize::from(target.group))
+            .copied()
+            .unwrap_or(false)
+        {
+            return TargetOutcome::NotCounted;
+        }
+        if let Some(f) = target.filter {
+            if !truthy(self.eval(f, cx, None)) {
+                return TargetOutcome::NotCounted;
+            }
+        }
+        let exempt = target.rules.iter().any(|r| {
+            cx.rules
+                .get(usize::from(*r))
+                .is_some_and(|x| x.status == Status::Exempt)
+        });
+        if exempt {
+            TargetOutcome::Excluded
+        } else if truthy(self.eval(target.satisfy, cx, None)) {
+            TargetOutcome::Satisfies
+        } else {
+            TargetOutcome::Fails
+        }
+    }
+
+    // -----------------------------------------------------------------------
+    // Rules (§6)
+    // -----------------------------------------------------------------------
+
+    pub fn rule<T: Trace>(
+        &self,
+        r: usize,
+        cx: &Ctx<'_>,
+        groups: &[bool],
+        trace: &mut T,
+    ) -> RuleResult {
+        let na = |trace: &mut T, why| {
+            trace.not_applicable(why);
+            RuleResult::NOT_APPLICABLE
+        };
+        let Some(rule) = self.p.rules.get(r) else {
+            return RuleResult::NOT_APPLICABLE;
+        };
+        if !rule.groups.is_empty()
+            && !rule
+                .groups
+                .iter()
+                .any(|g| groups.get(usize::from(*g)).copied().unwrap_or(false))
+        {
+            return na(trace, NotApplicable::NotInGroup);
+        }
+        if !rule.effective.contains(day(cx.today)) {
+            return na(trace, NotApplicable::OutOfEffect);
+        }
+        if let Some(w) = rule.when {
+            if !truthy(self.eval(w, cx, None)) {
+                return na(trace, NotApplicable::WhenFalse);
+            }
+        }
+        // INVARIANT (verifier): branches point forward, so this ends.
+        let mut at = 0usize;
+        let (body, req) = loop {
+            match rule.body.get(at) {
+                Some(Body::Branch {
+                    cond,
+                    then,
+                    otherwise,
+                }) => {
+                    let next = if truthy(self.eval(*cond, cx, None)) {
+                        Some(*then)
+                    } else {
+                        *otherwise
+                    };
+                    match next {
+                        Some(n) if n as usize > at => at = n as usize,
+                        _ => return na(trace, NotApplicable::NoBranch),
+                    }
+                }
+                Some(Body::Require(req)) => break (at, req),
+                None => return na(trace, NotApplicable::NoBranch),
+            }
+        };
+        let anchor = self.eval(req.anchor, cx, None);
+        if anchor == NONE || !(dates::MIN_DAY..=dates::MAX_DAY).contains(&anchor) {
+            return na(trace, NotApplicable::NoAnchor);
+        }
+        if anchor > cx.today {
+            return na(trace, NotApplicable::AnchorAfterToday);
+        }
+        trace.requirement(body, day(anchor));
+
+        let exemptions = self.l.exemptions_of(r);
+        let susp = self.suspensions(r, cx);
+        let base = self.requirement(req, anchor, cx, &susp, trace);
+        if base.status == Status::NotApplicable || exemptions.is_empty() {
+            if base.status == Status::NotApplicable {
+                trace.not_applicable(NotApplicable::NotStarted);
+            }
+            return base;
+        }
+        for &e in exemptions {
+            let Some(why) = self.applies(e, cx) else {
+                continue;
+            };
+            if self.overridden(e, exemptions, cx) {
+                continue;
+            }
+            let effect = self
+                .p
+                .exemptions
+                .get(usize::from(e))
+                .map_or(Effect::Waive, |x| x.effect);
+            let takes = match (effect, why) {
+                (Effect::Waive, ExemptReason::Condition) => true,
+                // §7: not retroactive: overdue before the period began stays overdue.
+                (Effect::Waive, ExemptReason::Period(a, _)) => {
+                    !(base.status == Status::Overdue && base.due.is_some_and(|d| d < a))
+                }
+                // §7: the clock stops; met stays met, overdue-before-the-period stays overdue.
+                (Effect::Suspend, ExemptReason::Period(a, _)) => match base.status {
+                    Status::Pending => true,
+                    Status::Overdue => base.due.is_some_and(|d| d >= a),
+                    _ => false,
+                },
+                (Effect::Suspend, ExemptReason::Condition) => false,
+            };
+            if takes {
+                trace.exempt(e, why);
+                return RuleResult {
+                    status: Status::Exempt,
+                    met_on: None,
+                    exemption: Some(e),
+                    ..base
+                };
+            }
+        }
+        base
+    }
+
+    /// The periods of the suspending exemptions that move rule `r`'s due
+    /// dates for this case: those reaching it, without `unless` holding, and
+    /// not overridden by another exemption in force.
+    pub fn suspensions<'c>(&self, r: usize, cx: &Ctx<'c>) -> Suspensions<'c> {
+        let mut susp = Suspensions::default();
+        if !self.l.rule_has_suspend.get(r).copied().unwrap_or(false) {
+            return susp;
+        }
+        let exemptions = self.l.exemptions_of(r);
+        for &e in exemptions {
+            let Some(ex) = self.p.exemptions.get(usize::from(e)) else {
+                continue;
+            };
+            if let (Effect::Suspend, ExemptionCondition::While(f)) = (ex.effect, ex.condition) {
+                if !self.unless_holds(e, cx) && !self.overridden(e, exemptions, cx) {
+                    susp.push(cx.case.periods(f));
+                }
+            }
+        }
+        susp
+    }
+
+    fn unless_holds(&self, e: u16, cx: &Ctx<'_>) -> bool {
+        self.p
+            .exemptions
+            .get(usize::from(e))
+            .and_then(|x| x.unless)
+            .is_some_and(|u| truthy(self.eval(u, cx, None)))
+    }
+
+    /// Whether exemption `e` is in force on today (its condition holds, or
+    /// today is in one of its periods) and `unless` does not hold.
+    pub fn applies(&self, e: u16, cx: &Ctx<'_>) -> Option<ExemptReason> {
+        let ex = self.p.exemptions.get(usize::from(e))?;
+        let why = match ex.condition {
+            ExemptionCondition::When(c) => {
+                truthy(self.eval(c, cx, None)).then_some(ExemptReason::Condition)?
+            }
+            ExemptionCondition::While(f) => {
+                let t = cx.today;
+                // The earliest running period decides non-retroactivity.
+                let &(a, b) = cx
+                    .case
+                    .periods(f)
+                    .iter()
+                    .find(|(a, b)| i64::from(*a) <= t && t <= i64::from(*b))?;
+                ExemptReason::Period(a, b)
+            }
+        };
+        (!self.unless_holds(e, cx)).then_some(why)
+    }
+
+    /// §7 `overrides`: `e` yields when an exemption that overrides it also
+    /// reaches this rule and applies.
+    fn overridden(&self, e: u16, reaching: &[u16], cx: &Ctx<'_>) -> bool {
+        self.l
+            .overriders_of(e)
+            .iter()
+            .any(|o| reaching.contains(o) && self.applies(*o, cx).is_some())
+    }
+
+    /// The status of one requirement before exemptions (suspensions already
+    /// move its due dates). §6.1, §6.3.
+    pub fn requirement<T: Trace>(
+        &self,
+        req: &Requirement,
+        s: i64,
+        cx: &Ctx<'_>,
+        susp: &Suspensions<'_>,
+        trace: &mut T,
+    ) -> RuleResult {
+        let today = cx.today;
+        let mut walk = Walk::new(today);
+        let mut counters = Counters::new(self, cx, &req.counts, s, today);
+        let shift = |raw: i64, from: i64, trace: &mut T| -> i64 {
+            let d = susp.shift(raw, from, today);
+            if d != raw {
+                trace.shifted(day(raw), day(d - raw));
+            }
+            d
+        };
+        match req.form {
+            Form::Within { len } => {
+                let Some(raw) = dates::add_dur(s, len) else {
+                    return RuleResult::NOT_APPLICABLE;
+                };
+                let due = shift(raw, s, trace);
+                let f = counters.fulfilled(1);
+                trace.instance(day(s), day(due), f.map(day));
+                walk.step(due, f).unwrap_or_else(|| walk.finish())
+            }
+            Form::BeforeWeek { week } => {
+                let due = shift(s + 7 * i64::from(week) - 1, s, trace);
+                let f = counters.fulfilled(1);
+                trace.instance(day(s), day(due), f.map(day));
+                walk.step(due, f).unwrap_or_else(|| walk.finish())
+            }
+            Form::Slots { every, first } => {
+                let Some(end) = dates::add_dur(s, first) else {
+                    return RuleResult::NOT_APPLICABLE;
+                };
+                let mut k: i64 = 1;
+                while let Some(raw) = dates::add_dur_times(s, every, k).filter(|r| *r <= end) {
+                    let due = shift(raw, s, trace);
+                    let f = counters.fulfilled(k as u64);
+                    trace.instance(day(s), day(due), f.map(day));
+                    if let Some(done) = walk.step(due, f) {
+                        return done;
+                    }
+                    k += 1;
+                }
+                walk.finish()
+            }
+            Form::Interval { gap, after } => {
+                let Some(start) = dates::add_dur(s, after) else {
+                    return RuleResult::NOT_APPLICABLE;
+                };
+                if today < start {
+                    return RuleResult::NOT_APPLICABLE;
+                }
+                let Some(c) = counters.first_mut() else {
+                    return RuleResult::NOT_APPLICABLE;
+                };
+                let n = c.n;
+                let mut prev = c.skip_through(start).unwrap_or(start);
+                loop {
+                    let Some(raw) = dates::add_dur(prev, gap) else {
+                        return walk.finish();
+                    };
+                    let due = shift(raw, prev, trace);
+                    let target = c.got + n;
+                    let f = c.nth(target);
+                    trace.instance(day(prev), day(due), f.map(day));
+                    if let Some(done) = walk.step(due, f) {
+                        return done;
+                    }
+                    // walk.step returns Some whenever f is None, so f is set here.
+                    let Some(f) = f else { return walk.finish() };
+                    prev = f;
+                }
+            }
+            Form::Rolling { len } => {
+                let Some(c) = counters.first_mut() else {
+                    return RuleResult::NOT_APPLICABLE;
+                };
+                let n = c.n;
+                let m = c.count_all();
+                if m >= n {
+                    let mut again = Counter::new(self, cx, c.term, s, today);
+                    let first = again.nth(m - n + 1).unwrap_or(s);
+                    let last = again.nth(m).unwrap_or(first);
+                    let Some(raw) = dates::add_dur(first, len) else {
+                        return RuleResult::NOT_APPLICABLE;
+                    };
+                    let due = shift(raw, first, trace);
+                    trace.instance(day(first), day(due), Some(day(last)));
+                    if today <= due {
+                        RuleResult {
+                            status: Status::Met,
+                            met_on: Some(day(last)),
+                            due: Some(day(due)),
+                            next_due: None,
+                            exemption: None,
+                        }
+                    } else {
+                        open(Status::Overdue, due)
+                    }
+                } else {
+                    let Some(raw) = dates::add_dur(s, len) else {
+                        return RuleResult::NOT_APPLICABLE;
+                    };
+                    let due = shift(raw, s, trace);
+                    trace.instance(day(s), day(due), None);
+                    open(
+                        if today > due {
+                            Status::Overdue
+                        } else {
+                            Status::Pending
+                        },
+                        due,
+                    )
+                }
+            }
+            Form::CalendarYear => {
+                let (jan1, dec31) = dates::year_bounds(today);
+                let (prev_jan1, prev_dec31) = dates::year_bounds(jan1 - 1);
+                for (y0, y1) in [(prev_jan1, prev_dec31), (jan1, dec31)] {
+                    if s > y1 {
+                        continue;
+                    }
+                    let from = s.max(y0);
+                    let due = shift(y1, from, trace);
+                    let mut cs = Counters::new(self, cx, &req.counts, from, due.min(today));
+                    let f = cs.fulfilled(1);
+                    trace.instance(day(from), day(due), f.map(day));
+                    if let Some(done) = walk.step(due, f) {
+                        return done;
+                    }
+                }
+                walk.finish()
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------------
+    // Expressions (§4)
+    // -----------------------------------------------------------------------
+
+    /// Runs one expression. `ev` is the current event inside a filter.
+    pub fn eval(&self, code: CodeRef, cx: &Ctx<'_>, ev: Option<(&Events<'_>, usize)>) -> i64 {
+        let start = code.start as usize;
+        let Some(ops) = self
+            .p
+            .code
+            .get(start..start.saturating_add(code.len as usize))
+        else {
+            return NONE;
+        };
+        let mut st = [0i64; MAX_STACK];
+        let mut sp = 0usize;
+        macro_rules! pop {
+            () => {
+                if sp == 0 {
+                    NONE
+                } else {
+                    sp -= 1;
+                    st.get(sp).copied().unwrap_or(NONE)
+                }
+            };
+        }
+        for op in ops {
+            let v = match *op {
+                Op::Const(c) => c,
+                Op::Field(i) => cx.fields.get(usize::from(i)).copied().unwrap_or(NONE),
+                Op::EvField(i) => ev.map_or(NONE, |(e, k)| {
+                    e.row(k).get(usize::from(i)).copied().unwrap_or(NONE)
+                }),
+                Op::EvDate => ev
+                    .and_then(|(e, k)| e.dates.get(k))
+                    .map_or(NONE, |d| i64::from(*d)),
+                Op::Today => cx.today,
+                Op::AgeOn => {
+                    let on = pop!();
+                    let birth = self
+                        .p
+                        .schema
+                        .birth_field
+                        .and_then(|b| cx.fields.get(usize::from(b)))
+                        .copied()
+                        .unwrap_or(NONE);
+                    if on == NONE || birth == NONE {
+                        NONE
+                    } else {
+                        dates::age_on(birth, on).unwrap_or(NONE)
+                    }
+                }
+                Op::IsPresent => i64::from(pop!() != NONE),
+                Op::Not => i64::from(!truthy(pop!())),
+                Op::Neg => {
+                    let a = pop!();
+                    if a == NONE {
+                        NONE
+                    } else {
+                        not_none(a.saturating_neg())
+                    }
+                }
+                Op::IntToDec => {
+                    let a = pop!();
+                    if a == NONE {
+                        NONE
+                    } else {
+                        not_none(a.saturating_mul(DECIMAL_SCALE))
+                    }
+                }
+                Op::InSet(i) => {
+                    let a = pop!();
+                    let mask = self.p.sets.get(i as usize).copied().unwrap_or(0);
+                    i64::from((0..64).contains(&a) && (mask >> a) & 1 == 1)
+                }
+                Op::InPeriods(f) => {
+                    let d = pop!();
+                    i64::from(d != NONE && in_periods(cx.case.periods(f), d))
+                }
+                Op::Agg {
+                    func,
+                    kind,
+                    filter,
+                    window,
+                } => {
+                    let (from, to) = match window {
+                        AggWindow::All => (dates::MIN_DAY, cx.today),
+                        AggWindow::Range => {
+                            let to = pop!();
+                            let from = pop!();
+                            (from, to)
+                        }
+                        AggWindow::Last(d) => {
+                            let n = match d {
+                                Dur::Days(n) => dates::add_days(cx.today, -i64::from(n)),
+                                Dur::Months(n) => dates::add_months(cx.today, -i64::from(n)),
+                            };
+                            (n.unwrap_or(dates::MIN_DAY), cx.today)
+                        }
+                    };
+                    if from == NONE || to == NONE {
+                        NONE
+                    } else {
+                        self.aggregate(func, kind, filter, from, to.min(cx.today), cx)
+                    }
+                }
+                Op::RuleMet(r) => i64::from(
+                    cx.rules
+                        .get(usize::from(r))
+                        .is_some_and(|x| matches!(x.status, Status::Met | Status::MetLate)),
+                ),
+                Op::And | Op::Or => {
+                    let b = truthy(pop!());
+                    let a = truthy(pop!());
+                    i64::from(if matches!(op, Op::And) {
+                        a && b
+                    } else {
+                        a || b
+                    })
+                }
+                Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => {
+                    let b = pop!();
+                    let a = pop!();
+                    i64::from(
+                        a != NONE
+                            && b != NONE
+                            && match op {
+                                Op::Eq => a == b,
+                                Op::Ne => a != b,
+                                Op::Lt => a < b,
+                                Op::Le => a <= b,
+                                Op::Gt => a > b,
+                                _ => a >= b,
+                            },
+                    )
+                }
+                Op::Add | Op::Sub | Op::Mul | Op::Div | Op::MulDec | Op::DivDec => {
+                    let b = pop!();
+                    let a = pop!();
+                    if a == NONE || b == NONE {
+                        NONE
+                    } else {
+                        let (a, b) = (i128::from(a), i128::from(b));
+                        match op {
+                            Op::Add => clamp_i128(a + b),
+                            Op::Sub => clamp_i128(a - b),
+                            Op::Mul => clamp_i128(a * b),
+                            Op::Div if b == 0 => NONE,
+                            Op::Div => clamp_i128(a / b),
+                            Op::MulDec => clamp_i128(a * b / i128::from(DECIMAL_SCALE)),
+                            Op::DivDec if b == 0 => NONE,
+                            _ => clamp_i128(a * i128::from(DECIMAL_SCALE) / b),
+                        }
+                    }
+                }
+                Op::AddDays | Op::AddMonths => {
+                    let n = pop!();
+                    let d = pop!();
+                    if n == NONE || d == NONE {
+                        NONE
+                    } else if matches!(op, Op::AddDays) {
+                        dates::add_days(d, n).unwrap_or(NONE)
+                    } else {
+                        dates::add_months(d, n).unwrap_or(NONE)
+                    }
+                }
+            };
+            if let Some(slot) = st.get_mut(sp) {
+                *slot = v;
+                sp += 1;
+            }
+        }
+        if sp == 0 {
+            NONE
+        } else {
+            st.get(sp - 1).copied().unwrap_or(NONE)
+        }
+    }
+
+    /// An aggregate over kind `kind`'s events dated in `[from, to]`.
+    fn aggregate(
+        &self,
+        func: AggFunc,
+        kind: u16,
+        filter: u32,
+        from: i64,
+        to: i64,
+        cx: &Ctx<'_>,
+    ) -> i64 {
+        let ev = cx.case.events(kind);
+        let (lo, hi) = window(ev.dates, from, to);
+        if filter == u32::MAX {
+            return match func {
+                AggFunc::Count => (hi.saturating_sub(lo)) as i64,
+                AggFunc::First => ev
+                    .dates
+                    .get(lo)
+                    .filter(|_| lo < hi)
+                    .map_or(NONE, |d| i64::from(*d)),
+                AggFunc::Last => ev
+                    .dates
+                    .get(hi.wrapping_sub(1))
+                    .filter(|_| lo < hi)
+                    .map_or(NONE, |d| i64::from(*d)),
+                AggFunc::Sum(f) => {
+                    (lo..hi).fold(0i64, |acc, k| add_value(acc, ev.row(k).get(usize::from(f))))
+                }
+            };
+        }
+        match func {
+            AggFunc::Count => (lo..hi)
+                .filter(|k| self.matches(filter, cx, &ev, *k))
+                .count() as i64,
+            AggFunc::First => (lo..hi)
+                .find(|k| self.matches(filter, cx, &ev, *k))
+                .and_then(|k| ev.dates.get(k))
+                .map_or(NONE, |d| i64::from(*d)),
+            AggFunc::Last => (lo..hi)
+                .rev()
+                .find(|k| self.matches(filter, cx, &ev, *k))
+                .and_then(|k| ev.dates.get(k))
+                .map_or(NONE, |d| i64::from(*d)),
+            AggFunc::Sum(f) => (lo..hi)
+                .filter(|k| self.matches(filter, cx, &ev, *k))
+                .fold(0i64, |acc, k| add_value(acc, ev.row(k).get(usize::from(f)))),
+        }
+    }
+
+    /// Whether event `k` passes filter `filter` (`u32::MAX`: no filter).
+    pub fn matches(&self, filter: u32, cx: &Ctx<'_>, ev: &Events<'_>, k: usize) -> bool {
+        if filter == u32::MAX {
+            return true;
+        }
+        match self.l.filters.get(filter as usize) {
+            Some(FilterPlan::FieldEq { field, value }) => {
+                ev.row(k).get(usize::from(*field)) == Some(value)
+            }
+            Some(FilterPlan::FieldIn { field, mask }) => ev
+                .row(k)
+                .get(usize::from(*field))
+                .is_some_and(|a| (0..64).contains(a) && (mask >> a) & 1 == 1),
+            Some(FilterPlan::Code(code)) => truthy(self.eval(*code, cx, Some((ev, k)))),
+            None => false,
+        }
+    }
+}
+
+fn add_value(acc: i64, v: Option<&i64>) -> i64 {
+    match v {
+        Some(&v) if v != NONE => not_none(acc.saturating_add(v)),
+        _ => acc,
+    }
+}
+
+/// The index range of `dates` (ascending) within `[from, to]`.
+pub(crate) fn window(dates: &[i32], from: i64, to: i64) -> (usize, usize) {
+    let lo = dates.partition_point(|d| i64::from(*d) < from);
+    let hi = dates.partition_point(|d| i64::from(*d) <= to);
+    (lo, hi.max(lo))
+}
+
+fn in_periods(periods: &[(i32, i32)], d: i64) -> bool {
+    // Sorted by start: only periods starting on or before d can hold it.
+    let upto = periods.partition_point(|(a, _)| i64::from(*a) <= d);
+    periods
+        .get(..upto)
+        .is_some_and(|ps| ps.iter().any(|(_, b)| i64::from(*b) >= d))
+}
+
+fn open(status: Status, due: i64) -> RuleResult {
+    RuleResult {
+        status,
+        met_on: None,
+        due: Some(day(due)),
+        next_due: None,
+        exemption: None,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The status walk (§6.3)
+// ---------------------------------------------------------------------------
+
+/// Walks a rule's instances in due order and decides its status.
+pub(crate) struct Walk {
+    today: i64,
+    /// The latest fulfilled instance: (fulfilled on, due).
+    last: Option<(i64, i64)>,
+}
+
+impl Walk {
+    pub fn new(today: i64) -> Walk {
+        Walk { today, last: None }
+    }
+
+    /// One instance. Returns the status once decided: at the first
+    /// unfulfilled instance.
+    pub fn step(&mut self, due: i64, fulfilled: Option<i64>) -> Option<RuleResult> {
+        if let Some(f) = fulfilled {
+            self.last = Some((f, due));
+            return None;
+        }
+        if due < self.today {
+            return Some(open(Status::Overdue, due));
+        }
+        Some(match self.last {
+            Some((f, d)) => RuleResult {
+                next_due: Some(day(due)),
+                ..met(f, d)
+            },
+            None => open(Status::Pending, due),
+        })
+    }
+
+    /// Every instance fulfilled: the latest reports.
+    pub fn finish(&self) -> RuleResult {
+        match self.last {
+            Some((f, d)) => met(f, d),
+            None => RuleResult::NOT_APPLICABLE,
+        }
+    }
+}
+
+fn met(f: i64, due: i64) -> RuleResult {
+    RuleResult {
+        status: if f <= due {
+            Status::Met
+        } else {
+            Status::MetLate
+        },
+        met_on: Some(day(f)),
+        due: Some(day(due)),
+        next_due: None,
+        exemption: None,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Counting qualifying events
+// ---------------------------------------------------------------------------
+
+/// A forward-only cursor over one count's qualifying events in a window.
+pub(crate) struct Counter<'a, 'p> {
+    m: &'a Machine<'p>,
+    cx: &'a Ctx<'a>,
+    pub term: &'a CountTerm,
+    ev: Events<'a>,
+    pos: usize,
+    end: usize,
+    /// qualifying events passed so far
+    pub got: u64,
+    last: i64,
+    pub n: u64,
+}
+
+impl<'a, 'p> Counter<'a, 'p> {
+    pub fn new(
+        m: &'a Machine<'p>,
+        cx: &'a Ctx<'a>,
+        term: &'a CountTerm,
+        from: i64,
+        to: i64,
+    ) -> Self {
+        let ev = cx.case.events(term.kind);
+        let (pos, end) = window(ev.dates, from, to);
+        Counter {
+            m,
+            cx,
+            term,
+            ev,
+            pos,
+            end,
+            got: 0,
+            last: NONE,
+            n: u64::from(term.n),
+        }
+    }
+
+    fn next_qualifying(&mut self) -> Option<i64> {
+        while self.pos < self.end {
+            let k = self.pos;
+            self.pos += 1;
+            if self.m.matches(self.term.filter, self.cx, &self.ev, k) {
+                let d = i64::from(self.ev.dates.get(k).copied().unwrap_or(i32::MAX));
+                self.got += 1;
+                self.last = d;
+                return Some(d);
+            }
+        }
+        None
+    }
+
+    /// The date of the `target`-th qualifying event (1-based), if there is
+    /// one. Targets must not decrease between calls.
+    pub fn nth(&mut self, target: u64) -> Option<i64> {
+        while self.got < target {
+            self.next_qualifying()?;
+        }
+        (self.got == target || target == 0).then_some(self.last)
+    }
+
+    /// Consumes the qualifying events dated on or before `limit`; the last one's date.
+    pub fn skip_through(&mut self, limit: i64) -> Option<i64> {
+        let mut found = None;
+        while self.pos < self.end
+            && self
+                .ev
+                .dates
+                .get(self.pos)
+                .is_some_and(|d| i64::from(*d) <= limit)
+        {
+            let before = self.got;
+            let d = self.next_qualifying();
+            if self.got > before {
+                found = d;
+            }
+        }
+        found
+    }
+
+    /// All qualifying events left (consumes them).
+    pub fn count_all(&mut self) -> u64 {
+        while self.next_qualifying().is_some() {}
+        self.got
+    }
+}
+
+/// One cursor per count of a requirement, in a fixed array.
+pub(crate) struct Counters<'a, 'p> {
+    cs: [Option<Counter<'a, 'p>>; crate::bytecode::verify::MAX_COUNTS],
+}
+
+impl<'a, 'p> Counters<'a, 'p> {
+    pub fn new(
+        m: &'a Machine<'p>,
+        cx: &'a Ctx<'a>,
+        terms: &'a [CountTerm],
+        from: i64,
+        to: i64,
+    ) -> Self {
+        let mut cs: [Option<Counter<'a, 'p>>; crate::bytecode::verify::MAX_COUNTS] =
+            Default::default();
+        for (slot, t) in cs.iter_mut().zip(terms) {
+            *slot = Some(Counter::new(m, cx, t, from, to));
+        }
+        Counters { cs }
+    }
+
+    /// When instance `k` (cumulative `k·n` of every count) was fulfilled:
+    /// the latest of the counts' `k·n`-th qualifying dates.
+    pub fn fulfilled(&mut self, k: u64) -> Option<i64> {
+        let mut when = i64::MIN;
+        for c in self.cs.iter_mut().flatten() {
+            let d = c.nth(k.saturating_mul(c.n))?;
+            when = when.max(d);
+        }
+        (when != i64::MIN).then_some(when)
+    }
+
+    pub fn first_mut(&mut self) -> Option<&mut Counter<'a, 'p>> {
+        self.cs.first_mut().and_then(Option::as_mut)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Suspensions (§7 `suspends … while`)
+// ---------------------------------------------------------------------------
+
+/// The periods of the suspending exemptions in force for one rule.
+#[derive(Default)]
+pub(crate) struct Suspensions<'a> {
+    slices: [&'a [(i32, i32)]; MAX_SUSPENDS_PER_RULE],
+    n: usize,
+}
+
+impl<'a> Suspensions<'a> {
+    pub fn push(&mut self, periods: &'a [(i32, i32)]) {
+        if let Some(slot) = self.slices.get_mut(self.n) {
+            if !periods.is_empty() {
+                *slot = periods;
+                self.n += 1;
+            }
+        }
+    }
+
+    /// `due` moved later by the suspended days counted from `from` up to
+    /// `today`, for each period starting on or before the (moved) due date.
+    /// Days covered by two periods count once.
+    pub fn shift(&self, due: i64, from: i64, today: i64) -> i64 {
+        if self.n == 0 {
+            return due;
+        }
+        let mut cur = [0usize; MAX_SUSPENDS_PER_RULE];
+        let mut due = due;
+        let mut covered = from - 1;
+        loop {
+            // The next period by start among all slices (a k-way merge).
+            let mut best: Option<(usize, (i32, i32))> = None;
+            for (j, s) in self.slices.iter().take(self.n).enumerate() {
+                if let Some(&p) = cur.get(j).and_then(|c| s.get(*c)) {
+                    if best.is_none_or(|(_, b)| p.0 < b.0) {
+                        best = Some((j, p));
+                    }
+                }
+            }
+            let Some((j, (a, b))) = best else {
+                return due;
+            };
+            if let Some(c) = cur.get_mut(j) {
+                *c += 1;
+            }
+            let start = i64::from(a).max(from);
+            if start > due {
+                // Sorted by start: every later period starts later still.
+                return due;
+            }
+            let lo = start.max(covered + 1);
+            let hi = i64::from(b).min(today);
+            if lo <= hi {
+                due += hi - lo + 1;
+                covered = hi;
+            }
+        }
+    }
+}
