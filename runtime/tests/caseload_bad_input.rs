@@ -53,3 +53,74 @@ fn ndjson_corpus() {
         insta::assert_snapshot!(read_ndjson(path));
     });
 }
+
+fn read_csv(path: &Path) -> String {
+    use pol_runtime::caseload::{CsvOptions, CsvReader};
+    let program = caseload_support::program();
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let events_path = path.with_file_name(name.replace(".cases.csv", ".events.csv"));
+    let events = events_path
+        .exists()
+        .then(|| BufReader::new(fs::File::open(&events_path).unwrap()));
+    let options = CsvOptions {
+        read: ReadOptions {
+            max_line_bytes: 512,
+            file_name: Some(name.clone()),
+            ..ReadOptions::default()
+        },
+        events_file_name: Some(name.replace(".cases.csv", ".events.csv")),
+    };
+    let file = BufReader::new(fs::File::open(path).unwrap());
+    let mut reader = match CsvReader::new(&program, file, events, options) {
+        Ok(r) => r,
+        Err(e) => {
+            let report = match e {
+                pol_runtime::caseload::CsvError::Header(e) => e.render(),
+                other => panic!("{other}"),
+            };
+            for p in PERSONAL {
+                assert!(
+                    !report.contains(p),
+                    "the report shows case data `{p}`:\n{report}"
+                );
+            }
+            return format!("the file cannot be read:\n\n{report}");
+        }
+    };
+    let mut batch = CaseBatch::new(&program.schema);
+    let mut ids = Vec::new();
+    let mut events = Vec::new();
+    while reader.read_chunk(&mut batch, 2).unwrap() > 0 {
+        for i in 0..batch.len() {
+            ids.push(format!("{}@{}", batch.id(i), batch.line(i)));
+            let c = batch.case(i);
+            for k in 0..3u16 {
+                if !c.events(k).is_empty() {
+                    events.push(format!(
+                        "{}: kind {k} on days {:?} values {:?}",
+                        batch.id(i),
+                        c.events(k).dates,
+                        c.events(k).values
+                    ));
+                }
+            }
+        }
+    }
+    let summary = reader.take_summary();
+    let report = summary.render();
+    assert!(summary.counts_add_up(), "counts do not add up: {summary:?}");
+    for p in PERSONAL {
+        assert!(
+            !report.contains(p),
+            "the report shows case data `{p}`:\n{report}"
+        );
+    }
+    format!("read: {}\n{}\n\n{report}", ids.join(" "), events.join("\n"))
+}
+
+#[test]
+fn csv_corpus() {
+    insta::glob!("bad_input/*.cases.csv", |path| {
+        insta::assert_snapshot!(read_csv(path));
+    });
+}

@@ -133,7 +133,7 @@ where
         read.map_err(DriverError::Read)?;
         std::mem::swap(&mut current, &mut next);
     }
-    if let Some(w) = out.as_deref_mut() {
+    if let Some(w) = out {
         w.flush().map_err(DriverError::Write)?;
     }
     Ok(CaseloadSummary {

@@ -757,43 +757,44 @@ pub(crate) fn parse_row(
 
 /// Reads NDJSON cases in chunks. See `docs/caseload-format.md`.
 pub struct NdjsonReader<R> {
-    input: R,
+    lines: LineReader<R>,
     ix: SchemaIndex,
     options: ReadOptions,
     ids: IdSet,
     summary: ReadSummary,
-    line_no: u64,
-    buf: Vec<u8>,
     seen: Vec<bool>,
     template: CaseData,
     done: bool,
 }
 
-enum Line {
+pub(crate) enum Line {
     Eof,
     Text,
     TooLong,
 }
 
-impl<R: BufRead> NdjsonReader<R> {
-    pub fn new(program: &Program, input: R, options: ReadOptions) -> NdjsonReader<R> {
-        NdjsonReader {
+/// Splits input into lines no longer than a limit, without reading an
+/// overlong line into memory; strips `\n`, `\r\n` and a leading BOM.
+pub(crate) struct LineReader<R> {
+    input: R,
+    limit: usize,
+    pub line_no: u64,
+    buf: Vec<u8>,
+}
+
+impl<R: BufRead> LineReader<R> {
+    pub fn new(input: R, limit: usize) -> LineReader<R> {
+        LineReader {
             input,
-            ix: SchemaIndex::new(program),
-            options,
-            ids: IdSet::default(),
-            summary: ReadSummary::default(),
+            limit,
             line_no: 0,
             buf: Vec::with_capacity(4096),
-            seen: Vec::new(),
-            template: CaseData::new(&program.schema, ""),
-            done: false,
         }
     }
 
-    fn next_line(&mut self) -> io::Result<Line> {
+    pub fn next_line(&mut self) -> io::Result<Line> {
         self.buf.clear();
-        let limit = self.options.max_line_bytes;
+        let limit = self.limit;
         let n = (&mut self.input)
             .take(limit as u64 + 1)
             .read_until(b'\n', &mut self.buf)?;
@@ -813,12 +814,52 @@ impl<R: BufRead> NdjsonReader<R> {
         Ok(Line::Text)
     }
 
+    /// The current line as text, or the 1-based column of its first bad byte.
+    pub fn text(&self) -> Result<&str, u64> {
+        let bytes = match self.buf.strip_prefix(b"\xef\xbb\xbf") {
+            Some(rest) if self.line_no == 1 => rest,
+            _ => self.buf.as_slice(),
+        };
+        std::str::from_utf8(bytes).map_err(|e| e.valid_up_to() as u64 + 1)
+    }
+}
+
+pub(crate) fn not_utf8(column: u64) -> RowError {
+    let mut err = RowError::new(InputCode::NotUtf8, None, "the line is not valid UTF-8")
+        .help("save the file as UTF-8 (exports in Latin-1 or Windows-1252 must be converted)");
+    err.column = Some(column);
+    err
+}
+
+pub(crate) fn too_long(limit: usize) -> RowError {
+    RowError::new(
+        InputCode::LineTooLong,
+        None,
+        format!("the line is longer than {limit} bytes"),
+    )
+    .help("raise the line limit if such lines are real, or check that lines are separated by newlines")
+}
+
+impl<R: BufRead> NdjsonReader<R> {
+    pub fn new(program: &Program, input: R, options: ReadOptions) -> NdjsonReader<R> {
+        NdjsonReader {
+            lines: LineReader::new(input, options.max_line_bytes),
+            ix: SchemaIndex::new(program),
+            options,
+            ids: IdSet::default(),
+            summary: ReadSummary::default(),
+            seen: Vec::new(),
+            template: CaseData::new(&program.schema, ""),
+            done: false,
+        }
+    }
+
     fn reject(&mut self, e: RowError, id: Option<&str>) {
         self.summary.rows_rejected += 1;
         let err = InputError {
             code: e.code,
             file: self.options.file_name.clone(),
-            line: self.line_no,
+            line: self.lines.line_no,
             column: e.column,
             case_id: id.map(|id| self.options.shown_id(id)),
             field: e.field,
@@ -830,24 +871,12 @@ impl<R: BufRead> NdjsonReader<R> {
 
     /// Reads one line into `batch`, if it holds a good case.
     fn read_row(&mut self, batch: &mut CaseBatch) {
-        let bytes = match self.buf.strip_prefix(b"\xef\xbb\xbf") {
-            Some(rest) if self.line_no == 1 => rest,
-            _ => self.buf.as_slice(),
-        };
-        let text = match std::str::from_utf8(bytes) {
+        let line_no = self.lines.line_no;
+        let text = match self.lines.text() {
             Ok(t) => t,
-            Err(e) => {
+            Err(column) => {
                 self.summary.rows_read += 1;
-                let mut err = RowError::new(
-                    InputCode::NotUtf8,
-                    None,
-                    "the line is not valid UTF-8",
-                )
-                .help(
-                    "save the file as UTF-8 (exports in Latin-1 or Windows-1252 must be converted)",
-                );
-                err.column = Some(e.valid_up_to() as u64 + 1);
-                self.reject(err, None);
+                self.reject(not_utf8(column), None);
                 return;
             }
         };
@@ -858,19 +887,19 @@ impl<R: BufRead> NdjsonReader<R> {
         let mut case = self.template.clone();
         match parse_row(&self.ix, text, &mut case, &mut self.seen) {
             Ok(()) => {
-                if let Some(first) = self.ids.insert(&case.id, self.line_no) {
+                if let Some(first) = self.ids.insert(&case.id, line_no) {
                     let id = std::mem::take(&mut case.id);
                     self.reject(duplicate(first), Some(&id));
                     return;
                 }
                 self.summary.cases_ok += 1;
-                batch.push(case, self.line_no);
+                batch.push(case, line_no);
             }
             Err((e, id)) => {
                 if let Some(id) = &id {
                     // a rejected row still claims its id: a later row with
                     // it is a duplicate in the export either way
-                    self.ids.insert(id, self.line_no);
+                    self.ids.insert(id, line_no);
                 }
                 self.reject(e, id.as_deref());
             }
@@ -891,7 +920,7 @@ impl<R: BufRead> CaseReader for NdjsonReader<R> {
     fn read_chunk(&mut self, batch: &mut CaseBatch, max_cases: usize) -> io::Result<usize> {
         batch.clear();
         while !self.done && batch.len() < max_cases.max(1) {
-            match self.next_line()? {
+            match self.lines.next_line()? {
                 Line::Eof => {
                     self.done = true;
                     if self.summary.rows_read == 0 {
@@ -906,16 +935,7 @@ impl<R: BufRead> CaseReader for NdjsonReader<R> {
                 }
                 Line::TooLong => {
                     self.summary.rows_read += 1;
-                    let limit = self.options.max_line_bytes;
-                    self.reject(
-                        RowError::new(
-                            InputCode::LineTooLong,
-                            None,
-                            format!("the line is longer than {limit} bytes"),
-                        )
-                        .help("raise the line limit if such cases are real, or check that lines are separated by newlines"),
-                        None,
-                    );
+                    self.reject(too_long(self.options.max_line_bytes), None);
                 }
                 Line::Text => self.read_row(batch),
             }

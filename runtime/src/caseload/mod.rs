@@ -3,6 +3,7 @@
 
 pub mod aggregate;
 pub mod batch;
+pub mod csv;
 pub mod driver;
 pub mod errors;
 pub mod input;
@@ -13,6 +14,7 @@ use std::io;
 
 pub use aggregate::{Aggregate, Report};
 pub use batch::{CaseBatch, CaseData, CaseRef};
+pub use csv::{CsvError, CsvOptions, CsvReader};
 pub use driver::{
     evaluate_caseload, CaseloadSummary, DriverError, EvalOptions, Evaluator, WorkItem,
 };
