@@ -1,6 +1,7 @@
 //! Drop a file into `bad_input/`, get a test: each file is read, and the
 //! snapshot holds the error report and the ids that were read. Every run
 //! also checks that the counts add up and that no report quotes case data.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod caseload_support;
 

@@ -1,5 +1,6 @@
 //! Good NDJSON input: every field type, optionals, defaults, periods, and
 //! events sorted by date, as the VM will see them in the batch.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod caseload_support;
 

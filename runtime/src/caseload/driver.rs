@@ -185,3 +185,33 @@ fn evaluate_chunk<E: Evaluator>(
         })
         .collect()
 }
+
+impl Evaluator for crate::vm::policy::Policy {
+    fn program(&self) -> &Program {
+        crate::vm::policy::Policy::program(self)
+    }
+
+    fn new_result(&self) -> CaseResult {
+        crate::vm::policy::Policy::new_result(self)
+    }
+
+    fn evaluate_case(&self, case: CaseRef<'_>, today: i32, out: &mut CaseResult) {
+        crate::vm::policy::Policy::evaluate_case(self, case, today, out);
+    }
+
+    fn forecast_case(
+        &self,
+        case: CaseRef<'_>,
+        today: i32,
+        horizon_days: u32,
+        out: &mut Vec<WorkItem>,
+    ) {
+        let demands = crate::vm::policy::Policy::forecast_case(self, case, today, horizon_days);
+        out.extend(demands.iter().map(|d| WorkItem {
+            rule: d.rule,
+            kind: d.kind,
+            due: d.due,
+            events: d.events,
+        }));
+    }
+}

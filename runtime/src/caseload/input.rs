@@ -473,7 +473,7 @@ pub(crate) fn build_case(
         seen,
         &mut case.fields,
         &mut case.periods,
-        "",
+        &"",
     )
 }
 
@@ -493,7 +493,7 @@ fn fill_absent<'a>(
     seen: &[bool],
     fields: &mut [i64],
     periods: &mut [Vec<(i32, i32)>],
-    prefix: &str,
+    prefix: &dyn fmt::Display,
 ) -> Result<(), RowError> {
     let mut missing: Vec<&str> = Vec::new();
     for (i, spec) in specs.enumerate() {
@@ -530,6 +530,16 @@ fn fill_absent<'a>(
     Err(e)
 }
 
+/// `events[e].`, formatted only when an error needs it.
+#[derive(Clone, Copy)]
+struct EventPrefix(usize);
+
+impl fmt::Display for EventPrefix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "events[{}].", self.0)
+    }
+}
+
 fn build_events(ix: &SchemaIndex, v: &Json<'_>, case: &mut CaseData) -> Result<(), RowError> {
     for list in &mut case.events {
         list.clear();
@@ -551,7 +561,8 @@ fn build_events(ix: &SchemaIndex, v: &Json<'_>, case: &mut CaseData) -> Result<(
     };
     let mut seen = Vec::new();
     for (e, ev) in list.iter().enumerate() {
-        let prefix = format!("events[{e}].");
+        // built here, used by errors only: `format!` per event is measurable
+        let prefix = EventPrefix(e);
         let Json::Object(obj) = ev else {
             return Err(RowError::new(
                 InputCode::WrongType,
@@ -624,25 +635,26 @@ fn build_events(ix: &SchemaIndex, v: &Json<'_>, case: &mut CaseData) -> Result<(
                     if date.is_some() {
                         return Err(repeated(&format!("{prefix}date")));
                     }
-                    let path = format!("{prefix}date");
                     let d = match v {
                         Json::Str(s) => crate::caseload::values::parse_date(s)
-                            .map_err(|err| RowError::from_value(&path, err))?,
+                            .map_err(|err| RowError::from_value(format!("{prefix}date"), err))?,
                         Json::Null => {
+                            let path = format!("{prefix}date");
                             return Err(RowError::new(
                                 InputCode::MissingField,
                                 Some(path.clone()),
                                 format!("required field `{path}` is null"),
                             )
-                            .help("every event has a date"))
+                            .help("every event has a date"));
                         }
                         other => {
+                            let path = format!("{prefix}date");
                             return Err(RowError::new(
                                 InputCode::WrongType,
                                 Some(path.clone()),
                                 format!("`{path}`: expected a date, found {}", other.shape()),
                             )
-                            .help("write dates as strings `YYYY-MM-DD`, e.g. `\"2026-03-10\"`"))
+                            .help("write dates as strings `YYYY-MM-DD`, e.g. `\"2026-03-10\"`"));
                         }
                     };
                     date = Some(d);

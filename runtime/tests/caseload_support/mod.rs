@@ -1,6 +1,7 @@
 //! A small hand-built `Program` for the caseload tests: every field type,
 //! optionals, defaults, periods, three event kinds, groups, rules, a target.
 //! Built in code so these tests do not depend on the compiler crate.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![allow(dead_code)]
 
 use pol_runtime::bytecode::program::*;
