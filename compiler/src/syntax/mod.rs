@@ -2,4 +2,8 @@
 
 pub mod ast;
 pub mod codes;
+pub mod keywords;
+pub mod parse;
 pub mod span;
+
+pub use parse::parse_file;
