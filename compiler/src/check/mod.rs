@@ -1,4 +1,186 @@
-//! Checking: name resolution across imports, types against the schema, analyses.
+//! Checking: loads imports, resolves every name, types every expression
+//! against the case schema, and runs the analyses. The result is a
+//! `Checked` program (with error nodes where something failed) plus every
+//! diagnostic found; lowering runs only when there are no errors.
 
+pub mod analysis;
 pub mod codes;
+mod exprs;
 pub mod ir;
+mod items;
+mod schema;
+pub mod suggest;
+
+use std::collections::HashMap;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::syntax::ast;
+use crate::syntax::parse::parse_file;
+use crate::syntax::span::{FileId, SourceMap, Span};
+use ir::Checked;
+
+/// Where imported files come from. The library does no IO: the `pol`
+/// binary reads files; tests serve them from memory.
+pub trait SourceLoader {
+    /// Loads `path` as written in an `import` of the file named `from`.
+    /// Returns the file's canonical name (equal names are the same file) and
+    /// its text, or a reason it could not be read.
+    fn load(&mut self, from: &str, path: &str) -> Result<(String, String), String>;
+}
+
+/// A loader that serves files from memory, by name; imports resolve
+/// relative to the importing file's directory.
+#[derive(Debug, Default, Clone)]
+pub struct MemoryLoader {
+    pub files: HashMap<String, String>,
+}
+
+impl SourceLoader for MemoryLoader {
+    fn load(&mut self, from: &str, path: &str) -> Result<(String, String), String> {
+        let name = join_relative(from, path);
+        match self.files.get(&name) {
+            Some(text) => Ok((name, text.clone())),
+            None => Err("no such file".to_string()),
+        }
+    }
+}
+
+/// `dir/of/from` + `path`, with `.` and `..` folded; `/` separators.
+pub fn join_relative(from: &str, path: &str) -> String {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    if path.starts_with('/') {
+        parts.clear();
+    }
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                if matches!(parts.last(), Some(l) if *l != "..") {
+                    parts.pop();
+                } else {
+                    parts.push("..");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    if path.starts_with('/') {
+        format!("/{joined}")
+    } else {
+        joined
+    }
+}
+
+/// Everything one compilation produced.
+#[derive(Debug, Clone)]
+pub struct Compilation {
+    pub sources: SourceMap,
+    pub root: FileId,
+    /// Every parsed file, the root first, then imports in load order.
+    pub files: Vec<(FileId, ast::File)>,
+    pub checked: Checked,
+    pub diagnostics: Diagnostics,
+}
+
+impl Compilation {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.has_errors()
+    }
+
+    /// The root file's syntax tree.
+    pub fn root_file(&self) -> Option<&ast::File> {
+        self.files.first().map(|(_, f)| f)
+    }
+}
+
+/// How deep imports may nest before we call it a mistake.
+const MAX_IMPORT_DEPTH: usize = 32;
+
+/// Parses `text` (named `name`), loads its imports through `loader`, and
+/// checks the whole program.
+pub fn check_source(name: &str, text: &str, loader: &mut dyn SourceLoader) -> Compilation {
+    let mut sources = SourceMap::new();
+    let mut diags = Diagnostics::new();
+    let root = sources.add(name, text);
+    let root_ast = parse_file(root, text, &mut diags);
+    let mut files = vec![(root, root_ast)];
+    let mut by_name: HashMap<String, FileId> = HashMap::new();
+    by_name.insert(name.to_string(), root);
+    // Load imports breadth-first; `stack` holds (file index, depth, chain).
+    let mut next = 0;
+    let mut chains: HashMap<FileId, Vec<FileId>> = HashMap::new();
+    chains.insert(root, vec![root]);
+    while let Some((file_id, file)) = files.get(next).cloned() {
+        next += 1;
+        let from_name = sources
+            .get(file_id)
+            .map(|f| f.name.clone())
+            .unwrap_or_default();
+        let chain = chains.get(&file_id).cloned().unwrap_or_default();
+        for item in &file.items {
+            let ast::Item::Import(imp) = item else {
+                continue;
+            };
+            match loader.load(&from_name, &imp.path.value) {
+                Err(reason) => diags.push(
+                    Diagnostic::error(
+                        "E0201",
+                        format!("cannot import `{}`: {reason}", imp.path.value),
+                    )
+                    .with_label(imp.path.span, "imported here")
+                    .with_help("import paths are relative to the importing file; check the name and that the file exists"),
+                ),
+                Ok((canon, text)) => {
+                    if let Some(existing) = by_name.get(&canon) {
+                        if chain.contains(existing) {
+                            diags.push(
+                                Diagnostic::error(
+                                    "E0202",
+                                    format!("`{}` imports itself through a cycle", imp.path.value),
+                                )
+                                .with_label(imp.path.span, "this import closes the cycle")
+                                .with_help("move the shared declarations into a file both can import, such as a schema module"),
+                            );
+                        }
+                        continue;
+                    }
+                    if chain.len() >= MAX_IMPORT_DEPTH {
+                        diags.push(
+                            Diagnostic::error("E0202", "imports nest too deeply")
+                                .with_label(imp.path.span, "imported here")
+                                .with_help("imports may nest at most 32 files deep"),
+                        );
+                        continue;
+                    }
+                    let id = sources.add(canon.clone(), text.clone());
+                    by_name.insert(canon, id);
+                    let parsed = parse_file(id, &text, &mut diags);
+                    let mut c = chain.clone();
+                    c.push(id);
+                    chains.insert(id, c);
+                    files.push((id, parsed));
+                }
+            }
+        }
+    }
+    let checked = items::check_program(root, &files, &sources, &mut diags);
+    Compilation {
+        sources,
+        root,
+        files,
+        checked,
+        diagnostics: diags,
+    }
+}
+
+/// Reports a name declared twice.
+pub(crate) fn duplicate(diags: &mut Diagnostics, what: &str, name: &str, here: Span, first: Span) {
+    diags.push(
+        Diagnostic::error("E0203", format!("{what} `{name}` is declared twice"))
+            .with_label(here, "declared again here")
+            .with_label(first, "first declared here")
+            .with_help(format!("rename one of them, or remove the repeated {what}")),
+    );
+}

@@ -6,15 +6,27 @@ use serde::Serialize;
 use super::{Diagnostic, Severity};
 use crate::syntax::span::SourceMap;
 
+/// How many lines apart two labels may be and still share one snippet.
+const NEAR_LINES: u32 = 6;
+
 /// Renders one diagnostic as miette's graphical report (no colour when
 /// `color` is false). Labels in another file than the primary one become
 /// notes naming that file, line and column.
 pub fn render_human(d: &Diagnostic, sources: &SourceMap, width: usize, color: bool) -> String {
     let primary_file = d.span().map(|s| s.file);
+    let primary_line = d
+        .span()
+        .and_then(|s| sources.get(s.file).map(|f| f.line_col(s.start).0));
     let mut notes: Vec<String> = Vec::new();
     let mut labels = Vec::new();
     for (i, label) in d.labels.iter().enumerate() {
-        if Some(label.span.file) == primary_file {
+        // miette draws one snippet from the first label to the last, so a
+        // label far from the primary one becomes a note instead.
+        let near = match (primary_line, sources.get(label.span.file)) {
+            (Some(p), Some(f)) => f.line_col(label.span.start).0.abs_diff(p) <= NEAR_LINES,
+            _ => false,
+        };
+        if Some(label.span.file) == primary_file && (i == 0 || near) {
             let text = if label.text.is_empty() {
                 None
             } else {
@@ -32,14 +44,7 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, width: usize, color: bo
         }
     }
     notes.extend(d.notes.iter().cloned());
-    let mut help = d.help.clone().unwrap_or_default();
-    for n in &notes {
-        if !help.is_empty() {
-            help.push('\n');
-        }
-        help.push_str("note: ");
-        help.push_str(n);
-    }
+    let help = d.help.clone().unwrap_or_default();
     let mut md = MietteDiagnostic::new(d.message.clone())
         .with_code(d.code)
         .with_severity(match d.severity {
@@ -65,7 +70,17 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, width: usize, color: bo
         None => miette::Report::new(md),
     };
     if handler.render_report(&mut out, report.as_ref()).is_err() {
-        out = format!("{}: [{}] {}\n", severity_word(d.severity), d.code, d.message);
+        out = format!(
+            "{}: [{}] {}\n",
+            severity_word(d.severity),
+            d.code,
+            d.message
+        );
+    }
+    for n in &notes {
+        out.push_str("  note: ");
+        out.push_str(n);
+        out.push('\n');
     }
     out
 }

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use pol_runtime::bytecode::program::{
-    self as bc, Body, CodeRef, CountTerm, Effective, EnumDef, EventKind, FieldDef,
-    FieldType, Filter, Op, Program,
+    self as bc, Body, CodeRef, CountTerm, Effective, EnumDef, EventKind, FieldDef, FieldType,
+    Filter, Op, Program,
 };
 
 use crate::check::ir::{

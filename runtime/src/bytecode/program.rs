@@ -251,7 +251,7 @@ pub enum AggWindow {
 }
 
 /// A duration constant in a rule form. Weeks are lowered to days, years to months.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Dur {
     Days(i32),
     Months(i32),

@@ -1,0 +1,812 @@
+//! Static analysis of a checked program: groups that can overlap (with an
+//! example case), exemptions that can never apply, rules that can never
+//! apply or never be met, exemptions in conflict, and unused schema fields.
+//!
+//! Satisfiability is decided by search: each field a condition reads gets a
+//! small set of candidate values around the constants the policy mentions
+//! (dates on both sides of every deadline, ages on both sides of every
+//! threshold), and the conditions are evaluated on every combination up to a
+//! bound. A found example is real; "never" means "not on any candidate",
+//! which covers the comparisons the language can state.
+
+use std::collections::BTreeSet;
+
+use pol_runtime::bytecode::program::{Dur, NONE};
+use pol_runtime::vm::dates;
+
+use super::ir::{BinOp, ConditionIr, EffectIr, FormIr, TExpr, TExprKind, Ty};
+use super::items::Checker;
+use crate::diagnostics::Diagnostic;
+use crate::syntax::span::Span;
+
+/// The evaluation date the search uses; any date works, since conditions
+/// only relate case dates to `today` and to each other.
+const TODAY: i64 = 20_454; // 2026-01-01
+
+/// How many combinations one question may try.
+const SEARCH_LIMIT: usize = 100_000;
+
+pub(super) fn run(c: &mut Checker<'_>) {
+    unused_fields(c);
+    conflicting_exemptions(c);
+    if c.diags.has_errors() {
+        // The searches below assume well-typed conditions.
+        return;
+    }
+    let space = Space::new(c);
+    overlapping_groups(c, &space);
+    rules_that_never_apply(c, &space);
+    exemptions_that_never_apply(c, &space);
+    windows_that_never_close(c);
+}
+
+fn unused_fields(c: &mut Checker<'_>) {
+    let mut reads: Vec<bool> = c.field_used.clone();
+    for e in &c.checked.exemptions {
+        if let ConditionIr::While(f) = e.condition {
+            if let Some(r) = reads.get_mut(f) {
+                *r = true;
+            }
+        }
+    }
+    // Fields declared only in imported modules are shared: only warn about
+    // the root file's own fields.
+    let root = c.files.first().map(|(id, _)| *id);
+    if c.files.first().is_some_and(|(_, f)| f.header.is_none()) {
+        // A module checked on its own: its fields are for the policies that import it.
+        return;
+    }
+    for (i, f) in c.checked.fields.iter().enumerate() {
+        if reads.get(i).copied().unwrap_or(true) || Some(f.span.file) != root {
+            continue;
+        }
+        c.diags.push(
+            Diagnostic::warning("W0405", format!("case field `{}` is never used", f.name))
+                .with_label(f.span, "declared here")
+                .with_help("remove it from the schema, or use it in a group, rule or exemption"),
+        );
+    }
+}
+
+fn conflicting_exemptions(c: &mut Checker<'_>) {
+    let ex = &c.checked.exemptions;
+    let mut found = Vec::new();
+    for (i, a) in ex.iter().enumerate() {
+        for (j, b) in ex.iter().enumerate().skip(i + 1) {
+            if a.effect == b.effect || a.overrides.contains(&j) || b.overrides.contains(&i) {
+                continue;
+            }
+            let Some(&shared) = a.rules.iter().find(|r| b.rules.contains(r)) else {
+                continue;
+            };
+            let rule = c
+                .checked
+                .rules
+                .get(shared)
+                .map(|r| r.name.clone())
+                .unwrap_or_default();
+            found.push(
+                Diagnostic::error(
+                    "E0404",
+                    format!(
+                        "exemptions `{}` and `{}` both reach rule `{rule}` with different effects",
+                        a.name, b.name
+                    ),
+                )
+                .with_label(b.name_span, effect_word(b.effect))
+                .with_label(a.name_span, effect_word(a.effect))
+                .with_help(format!(
+                    "say which one wins: add `overrides {}` to `{}` (or the other way round)",
+                    a.name, b.name
+                )),
+            );
+        }
+    }
+    for d in found {
+        c.diags.push(d);
+    }
+}
+
+fn effect_word(e: EffectIr) -> &'static str {
+    match e {
+        EffectIr::Waive => "waives",
+        EffectIr::Suspend => "suspends",
+    }
+}
+
+fn overlapping_groups(c: &mut Checker<'_>, space: &Space) {
+    let groups = &c.checked.groups;
+    let mut found = Vec::new();
+    for (i, a) in groups.iter().enumerate() {
+        for (j, b) in groups.iter().enumerate().skip(i + 1) {
+            if a.overlaps.contains(&j) || b.overlaps.contains(&i) {
+                continue;
+            }
+            if a.priority.is_some() && b.priority.is_some() {
+                continue;
+            }
+            let Some(example) = space.find(c, &[&a.pred, &b.pred], &[]) else {
+                continue;
+            };
+            found.push(
+                Diagnostic::warning("W0401", format!("groups `{}` and `{}` can overlap", a.name, b.name))
+                    .with_label(b.name_span, "this group")
+                    .with_label(a.name_span, "and this group can hold the same case")
+                    .with_note(format!("for example a case with {}", space.describe(c, &example, &[&a.pred, &b.pred])))
+                    .with_help(format!(
+                        "make the conditions exclusive, give both groups a `priority`, or declare `overlaps {}` on `{}` if a case may be in both",
+                        a.name, b.name
+                    )),
+            );
+        }
+    }
+    for d in found {
+        c.diags.push(d);
+    }
+}
+
+fn rules_that_never_apply(c: &mut Checker<'_>, space: &Space) {
+    let mut found = Vec::new();
+    let policy = c.checked.meta.effective;
+    for r in &c.checked.rules {
+        let mut conds: Vec<&TExpr> = Vec::new();
+        if let Some(w) = &r.when {
+            conds.push(w);
+        }
+        // A rule applies if some case is in one of its groups and `when` holds.
+        let applies = if r.groups.is_empty() {
+            space.find(c, &conds, &[]).is_some()
+        } else {
+            r.groups.iter().any(|g| {
+                let Some(group) = c.checked.groups.get(*g) else {
+                    return true;
+                };
+                let mut all = conds.clone();
+                all.push(&group.pred);
+                space.find(c, &all, &[]).is_some()
+            })
+        };
+        if !applies {
+            found.push(
+                Diagnostic::warning("W0403", format!("rule `{}` can never apply", r.name))
+                    .with_label(r.name_span, "no case satisfies its groups and condition")
+                    .with_help(
+                        "check the rule's `for` groups and its `when` condition against each other",
+                    ),
+            );
+            continue;
+        }
+        let (from, until) = r.effective;
+        let outside = match (from, policy.1) {
+            (Some(f), Some(pu)) if f > pu => true,
+            _ => matches!((until, policy.0), (Some(u), Some(pf)) if u < pf),
+        };
+        if outside {
+            found.push(
+                Diagnostic::warning(
+                    "W0403",
+                    format!("rule `{}` is never in effect while the policy is", r.name),
+                )
+                .with_label(r.name_span, "effective dates outside the policy's")
+                .with_help("align the rule's `effective from … until` with the policy header's"),
+            );
+        }
+    }
+    for d in found {
+        c.diags.push(d);
+    }
+}
+
+fn exemptions_that_never_apply(c: &mut Checker<'_>, space: &Space) {
+    let mut found = Vec::new();
+    for e in &c.checked.exemptions {
+        if e.rules.is_empty() {
+            found.push(
+                Diagnostic::warning("W0402", format!("exemption `{}` reaches no rule", e.name))
+                    .with_label(e.name_span, "empty scope")
+                    .with_help("the groups it names have no rules yet; name rules, `group.*` of a group with rules, or `all`"),
+            );
+            continue;
+        }
+        let ConditionIr::When(cond) = &e.condition else {
+            continue;
+        };
+        let negated_unless: Vec<&TExpr> = e.unless.iter().collect();
+        let holds = space.find(c, &[cond], &negated_unless).is_some();
+        if !holds {
+            found.push(
+                Diagnostic::warning("W0402", format!("exemption `{}` can never apply", e.name))
+                    .with_label(e.name_span, "its condition never holds")
+                    .with_help("check the condition: as written, no case satisfies it (with `unless` false)"),
+            );
+            continue;
+        }
+        // Always holds, waives, no exception: its rules are always exempt.
+        if e.effect == EffectIr::Waive && e.unless.is_none() {
+            let not_cond = TExpr {
+                kind: TExprKind::Not(Box::new(cond.clone())),
+                ty: Ty::Bool,
+                optional: false,
+                span: cond.span,
+            };
+            if space.find(c, &[&not_cond], &[]).is_none() {
+                found.push(
+                    Diagnostic::warning(
+                        "W0406",
+                        format!(
+                            "exemption `{}` always applies, so its rules are always exempt",
+                            e.name
+                        ),
+                    )
+                    .with_label(e.name_span, "condition always true")
+                    .with_help("narrow the condition, or remove the rules it shadows"),
+                );
+            }
+        }
+    }
+    for d in found {
+        c.diags.push(d);
+    }
+}
+
+fn windows_that_never_close(c: &mut Checker<'_>) {
+    let mut found = Vec::new();
+    for r in &c.checked.rules {
+        let mut reqs = Vec::new();
+        collect_requirements(&r.body, &mut reqs);
+        for req in reqs {
+            if let FormIr::Slots { every, first } = req.form {
+                let base = TODAY;
+                let one = dates::add_dur(base, every);
+                let end = dates::add_dur(base, first);
+                if let (Some(one), Some(end)) = (one, end) {
+                    if one > end {
+                        found.push(
+                            Diagnostic::warning(
+                                "W0407",
+                                format!(
+                                    "rule `{}` has no slot: its period is longer than its window",
+                                    r.name
+                                ),
+                            )
+                            .with_label(req.span, "nothing is ever due")
+                            .with_help(
+                                "the slot length (`every …`) must fit inside `during first …`",
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for d in found {
+        c.diags.push(d);
+    }
+}
+
+fn collect_requirements<'a>(b: &'a super::ir::BodyIr, out: &mut Vec<&'a super::ir::RequirementIr>) {
+    match b {
+        super::ir::BodyIr::Require(r) => out.push(r),
+        super::ir::BodyIr::If {
+            then, otherwise, ..
+        } => {
+            collect_requirements(then, out);
+            if let Some(o) = otherwise {
+                collect_requirements(o, out);
+            }
+        }
+    }
+}
+
+/// Candidate values per case field, for the searches.
+struct Space {
+    candidates: Vec<Vec<i64>>,
+    /// Candidate dates and numbers, for event aggregates.
+    dates: Vec<i64>,
+    /// How each candidate date was built, for examples: `today - 6 months`.
+    date_labels: std::collections::BTreeMap<i64, String>,
+    numbers: Vec<i64>,
+    /// For periods fields: whether a period covers the search's `today`.
+    period_fields: Vec<usize>,
+}
+
+/// One assignment of field values (periods fields: 1 = a period covers
+/// today) and of the event aggregates the conditions read.
+struct Example {
+    fields: Vec<i64>,
+    aggs: Vec<(Span, i64)>,
+}
+
+impl Space {
+    fn new(c: &Checker<'_>) -> Space {
+        let mut consts = Consts::default();
+        for g in &c.checked.groups {
+            consts.scan(&g.pred);
+        }
+        for r in &c.checked.rules {
+            if let Some(w) = &r.when {
+                consts.scan(w);
+            }
+        }
+        for e in &c.checked.exemptions {
+            if let ConditionIr::When(w) = &e.condition {
+                consts.scan(w);
+            }
+            if let Some(u) = &e.unless {
+                consts.scan(u);
+            }
+        }
+        let birth = c.checked.birth_field;
+        let mut labels: std::collections::BTreeMap<i64, String> = std::collections::BTreeMap::new();
+        labels.insert(TODAY, "today".to_string());
+        for d in &consts.durs {
+            for (sign, dd) in [("-", neg(*d)), ("+", *d)] {
+                let Some(x) = dates::add_dur(TODAY, dd) else {
+                    continue;
+                };
+                let unit = dur_words(*d);
+                labels
+                    .entry(x - 1)
+                    .or_insert(format!("today {sign} {unit} - 1 day"));
+                labels.entry(x).or_insert(format!("today {sign} {unit}"));
+                labels
+                    .entry(x + 1)
+                    .or_insert(format!("today {sign} {unit} + 1 day"));
+            }
+        }
+        for d in &consts.dates {
+            for (x, label) in [
+                (d - 1, "the day before "),
+                (*d, ""),
+                (d + 1, "the day after "),
+            ] {
+                let shown = pol_runtime::vm::dates::format_day(*d as i32);
+                labels.entry(x).or_insert(format!("{label}{shown}"));
+            }
+        }
+        if birth.is_some() {
+            for a in &consts.ints {
+                let Some(x) = dates::add_months(TODAY, -a * 12) else {
+                    continue;
+                };
+                labels
+                    .entry(x - 1)
+                    .or_insert(format!("today - {a} years - 1 day"));
+                labels.entry(x).or_insert(format!("today - {a} years"));
+                labels
+                    .entry(x + 1)
+                    .or_insert(format!("today - {a} years + 1 day"));
+            }
+        }
+        let mut candidates = Vec::new();
+        let mut period_fields = Vec::new();
+        for (i, f) in c.checked.fields.iter().enumerate() {
+            let mut vals: BTreeSet<i64> = BTreeSet::new();
+            match f.ty {
+                Ty::Bool => {
+                    vals.extend([0, 1]);
+                }
+                Ty::Enum(e) => {
+                    let n = c
+                        .checked
+                        .enums
+                        .get(e)
+                        .map(|x| x.variants.len())
+                        .unwrap_or(1);
+                    vals.extend(0..n as i64);
+                }
+                Ty::Date => {
+                    vals.extend(labels.keys().copied());
+                }
+                Ty::Int | Ty::Decimal | Ty::Percent | Ty::Days | Ty::Months => {
+                    vals.insert(0);
+                    for n in consts.ints.iter().chain(consts.scaled.iter()) {
+                        vals.extend([n - 1, *n, n + 1]);
+                    }
+                }
+                Ty::Text => {
+                    vals.insert(0);
+                    vals.extend(consts.texts.iter().copied());
+                }
+                Ty::Periods => {
+                    period_fields.push(i);
+                    vals.extend([0, 1]);
+                }
+                Ty::EnumSet(_) | Ty::Error => {
+                    vals.insert(0);
+                }
+            }
+            if f.optional {
+                vals.insert(NONE);
+            }
+            // Nearest to today first, so examples read naturally.
+            let mut vals: Vec<i64> = vals.into_iter().collect();
+            if f.ty == Ty::Date {
+                vals.sort_by_key(|v| {
+                    if *v == NONE {
+                        i64::MAX
+                    } else {
+                        (v - TODAY).abs()
+                    }
+                });
+            }
+            candidates.push(vals);
+        }
+        let mut dates: Vec<i64> = labels.keys().copied().collect();
+        dates.sort_by_key(|v| (v - TODAY).abs());
+        let mut numbers: BTreeSet<i64> = BTreeSet::from([0, 1]);
+        for n in consts.ints.iter().chain(consts.scaled.iter()) {
+            numbers.extend([n - 1, *n, n + 1]);
+        }
+        Space {
+            candidates,
+            dates,
+            date_labels: labels,
+            numbers: numbers.into_iter().collect(),
+            period_fields,
+        }
+    }
+
+    /// An assignment under which every `all` holds and every `none` fails.
+    /// Event aggregates (`count(...)`, `first(...)`) are free variables.
+    fn find(&self, c: &Checker<'_>, all: &[&TExpr], none: &[&TExpr]) -> Option<Example> {
+        let mut used = BTreeSet::new();
+        let mut aggs: Vec<(Span, Ty)> = Vec::new();
+        for e in all.iter().chain(none.iter()) {
+            vars_read(e, &mut used, &mut aggs);
+        }
+        let used: Vec<usize> = used.into_iter().collect();
+        let agg_candidates: Vec<Vec<i64>> = aggs
+            .iter()
+            .map(|(_, ty)| self.agg_candidates(*ty))
+            .collect();
+        let mut values: Vec<i64> = c
+            .checked
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, _)| {
+                self.candidates
+                    .get(i)
+                    .and_then(|v| v.first().copied())
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut agg_values: Vec<(Span, i64)> = aggs.iter().map(|(s, _)| (*s, 0)).collect();
+        let lens: Vec<usize> = used
+            .iter()
+            .map(|f| self.candidates.get(*f).map(Vec::len).unwrap_or(1))
+            .chain(agg_candidates.iter().map(Vec::len))
+            .collect();
+        let mut idx = vec![0usize; lens.len()];
+        for _ in 0..SEARCH_LIMIT {
+            for (k, f) in used.iter().enumerate() {
+                let cand = self.candidates.get(*f);
+                if let (Some(slot), Some(v)) = (
+                    values.get_mut(*f),
+                    cand.and_then(|c| c.get(idx.get(k).copied().unwrap_or(0))),
+                ) {
+                    *slot = *v;
+                }
+            }
+            for (a, slot) in agg_values.iter_mut().enumerate() {
+                let k = used.len() + a;
+                if let Some(v) = agg_candidates
+                    .get(a)
+                    .and_then(|c| c.get(idx.get(k).copied().unwrap_or(0)))
+                {
+                    slot.1 = *v;
+                }
+            }
+            let env = Env {
+                fields: &values,
+                aggs: &agg_values,
+                period_fields: &self.period_fields,
+                birth: c.checked.birth_field,
+            };
+            let ok = all.iter().all(|e| env.eval(e) == Some(1))
+                && none.iter().all(|e| env.eval(e) != Some(1));
+            if ok {
+                return Some(Example {
+                    fields: values,
+                    aggs: agg_values,
+                });
+            }
+            // Next combination (odometer).
+            let mut k = 0;
+            loop {
+                let Some(i) = idx.get_mut(k) else {
+                    return None;
+                };
+                *i += 1;
+                if *i < lens.get(k).copied().unwrap_or(1) {
+                    break;
+                }
+                *i = 0;
+                k += 1;
+            }
+        }
+        None
+    }
+
+    /// Values an event aggregate may take in the search.
+    fn agg_candidates(&self, ty: Ty) -> Vec<i64> {
+        match ty {
+            Ty::Date => {
+                let mut v = self.dates.clone();
+                v.push(NONE);
+                v
+            }
+            _ => self.numbers.clone(),
+        }
+    }
+
+    /// The fields the conditions read, with their example values.
+    fn describe(&self, c: &Checker<'_>, example: &Example, exprs: &[&TExpr]) -> String {
+        let mut used = BTreeSet::new();
+        let mut aggs = Vec::new();
+        for e in exprs {
+            vars_read(e, &mut used, &mut aggs);
+        }
+        let mut parts = Vec::new();
+        for f in used {
+            let (Some(field), Some(v)) = (c.checked.fields.get(f), example.fields.get(f)) else {
+                continue;
+            };
+            let shown = match field.ty {
+                _ if *v == NONE => "absent".to_string(),
+                Ty::Bool => if *v == 1 { "true" } else { "false" }.to_string(),
+                Ty::Enum(e) => c
+                    .checked
+                    .enums
+                    .get(e)
+                    .and_then(|en| en.variants.get(*v as usize))
+                    .cloned()
+                    .unwrap_or_default(),
+                Ty::Date if Some(f) == c.checked.birth_field => {
+                    let age = dates::age_on(*v, TODAY).unwrap_or(0);
+                    parts.push(format!("age {age}"));
+                    continue;
+                }
+                Ty::Date => self
+                    .date_labels
+                    .get(v)
+                    .cloned()
+                    .unwrap_or_else(|| describe_offset(*v)),
+                Ty::Periods => if *v == 1 {
+                    "running today"
+                } else {
+                    "none today"
+                }
+                .to_string(),
+                Ty::Decimal | Ty::Percent => format!("{}", *v as f64 / 10_000.0),
+                _ => v.to_string(),
+            };
+            parts.push(format!("{} = {shown}", field.name));
+        }
+        for (span, v) in &example.aggs {
+            let ty = aggs.iter().find(|(s, _)| s == span).map(|(_, t)| *t);
+            let shown = match (ty, self.date_labels.get(v)) {
+                _ if *v == NONE => "none".to_string(),
+                (Some(Ty::Date), Some(label)) => label.clone(),
+                (Some(Ty::Decimal), _) => format!("{}", *v as f64 / 10_000.0),
+                _ => v.to_string(),
+            };
+            parts.push(format!("`{}` = {shown}", c.sources.slice(*span)));
+        }
+        if parts.is_empty() {
+            "any values".to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+fn describe_offset(day: i64) -> String {
+    let d = day - TODAY;
+    match d {
+        0 => "today".to_string(),
+        d if d < 0 => format!("{} days before today", -d),
+        d => format!("{d} days after today"),
+    }
+}
+
+fn dur_words(d: Dur) -> String {
+    match d {
+        Dur::Days(n) if n % 7 == 0 => format!("{} weeks", n / 7),
+        Dur::Days(n) => format!("{n} days"),
+        Dur::Months(n) if n % 12 == 0 => format!("{} years", n / 12),
+        Dur::Months(n) => format!("{n} months"),
+    }
+}
+
+fn neg(d: Dur) -> Dur {
+    match d {
+        Dur::Days(n) => Dur::Days(-n),
+        Dur::Months(n) => Dur::Months(-n),
+    }
+}
+
+/// Constants a policy's conditions mention.
+#[derive(Default)]
+struct Consts {
+    durs: BTreeSet<Dur>,
+    dates: BTreeSet<i64>,
+    ints: BTreeSet<i64>,
+    scaled: BTreeSet<i64>,
+    texts: BTreeSet<i64>,
+}
+
+impl Consts {
+    fn scan(&mut self, e: &TExpr) {
+        match &e.kind {
+            TExprKind::Const(v) => match e.ty {
+                Ty::Days => {
+                    self.durs.insert(Dur::Days(*v as i32));
+                }
+                Ty::Months => {
+                    self.durs.insert(Dur::Months(*v as i32));
+                }
+                Ty::Date => {
+                    self.dates.insert(*v);
+                }
+                Ty::Int => {
+                    self.ints.insert(*v);
+                }
+                Ty::Decimal | Ty::Percent => {
+                    self.scaled.insert(*v);
+                }
+                Ty::Text => {
+                    self.texts.insert(*v);
+                }
+                _ => {}
+            },
+            TExprKind::AgeOn(x)
+            | TExprKind::IsPresent(x)
+            | TExprKind::Not(x)
+            | TExprKind::Neg(x)
+            | TExprKind::IntToDec(x) => self.scan(x),
+            TExprKind::InSet(x, _) | TExprKind::InPeriods(x, _) => self.scan(x),
+            TExprKind::Binary(_, a, b) => {
+                self.scan(a);
+                self.scan(b);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Collects the case fields and the event aggregates `e` reads.
+fn vars_read(e: &TExpr, out: &mut BTreeSet<usize>, aggs: &mut Vec<(Span, Ty)>) {
+    match &e.kind {
+        TExprKind::Field(f) => {
+            out.insert(*f);
+        }
+        TExprKind::InPeriods(x, f) => {
+            out.insert(*f);
+            vars_read(x, out, aggs);
+        }
+        TExprKind::AgeOn(x)
+        | TExprKind::IsPresent(x)
+        | TExprKind::Not(x)
+        | TExprKind::Neg(x)
+        | TExprKind::IntToDec(x)
+        | TExprKind::InSet(x, _) => vars_read(x, out, aggs),
+        TExprKind::Binary(_, a, b) => {
+            vars_read(a, out, aggs);
+            vars_read(b, out, aggs);
+        }
+        TExprKind::Agg { .. } => {
+            if !aggs.iter().any(|(s, _)| *s == e.span) {
+                aggs.push((e.span, e.ty));
+            }
+        }
+        TExprKind::RuleMet(_)
+        | TExprKind::EvField(_)
+        | TExprKind::EvDate
+        | TExprKind::Error
+        | TExprKind::Const(_)
+        | TExprKind::Today => {}
+    }
+}
+
+/// A case-level evaluator for the search; aggregates take assigned values.
+struct Env<'a> {
+    fields: &'a [i64],
+    aggs: &'a [(Span, i64)],
+    period_fields: &'a [usize],
+    birth: Option<usize>,
+}
+
+impl Env<'_> {
+    fn eval(&self, e: &TExpr) -> Option<i64> {
+        Some(match &e.kind {
+            TExprKind::Const(v) => *v,
+            TExprKind::Field(f) => *self.fields.get(*f)?,
+            TExprKind::Today => TODAY,
+            TExprKind::AgeOn(d) => {
+                let on = self.eval(d)?;
+                let birth = self
+                    .birth
+                    .and_then(|b| self.fields.get(b).copied())
+                    .unwrap_or(NONE);
+                if on == NONE || birth == NONE {
+                    NONE
+                } else {
+                    dates::age_on(birth, on).unwrap_or(NONE)
+                }
+            }
+            TExprKind::IsPresent(x) => i64::from(self.eval(x)? != NONE),
+            TExprKind::Not(x) => i64::from(self.eval(x)? == 0),
+            TExprKind::Neg(x) => {
+                let v = self.eval(x)?;
+                if v == NONE {
+                    NONE
+                } else {
+                    -v
+                }
+            }
+            TExprKind::IntToDec(x) => {
+                let v = self.eval(x)?;
+                if v == NONE {
+                    NONE
+                } else {
+                    v.saturating_mul(10_000)
+                }
+            }
+            TExprKind::InSet(x, mask) => {
+                let v = self.eval(x)?;
+                i64::from((0..64).contains(&v) && mask & (1u64 << v) != 0)
+            }
+            TExprKind::InPeriods(x, f) => {
+                let d = self.eval(x)?;
+                // The search models one period covering `today`.
+                let covered = self.period_fields.contains(f) && self.fields.get(*f) == Some(&1);
+                i64::from(covered && d == TODAY)
+            }
+            TExprKind::Binary(op, a, b) => {
+                let (x, y) = (self.eval(a)?, self.eval(b)?);
+                binary(*op, x, y)
+            }
+            TExprKind::Agg { .. } => self.aggs.iter().find(|(s, _)| *s == e.span)?.1,
+            _ => return None,
+        })
+    }
+}
+
+fn binary(op: BinOp, x: i64, y: i64) -> i64 {
+    let none = x == NONE || y == NONE;
+    match op {
+        BinOp::And => i64::from(x != 0 && y != 0),
+        BinOp::Or => i64::from(x != 0 || y != 0),
+        BinOp::Eq => i64::from(!none && x == y),
+        BinOp::Ne => i64::from(!none && x != y),
+        BinOp::Lt => i64::from(!none && x < y),
+        BinOp::Le => i64::from(!none && x <= y),
+        BinOp::Gt => i64::from(!none && x > y),
+        BinOp::Ge => i64::from(!none && x >= y),
+        _ if none => NONE,
+        BinOp::Add => x.saturating_add(y),
+        BinOp::Sub => x.saturating_sub(y),
+        BinOp::Mul => x.saturating_mul(y),
+        BinOp::Div => {
+            if y == 0 {
+                NONE
+            } else {
+                x / y
+            }
+        }
+        BinOp::MulDec => x.saturating_mul(y) / 10_000,
+        BinOp::DivDec => {
+            if y == 0 {
+                NONE
+            } else {
+                x.saturating_mul(10_000) / y
+            }
+        }
+        BinOp::AddDays => dates::add_days(x, y).unwrap_or(NONE),
+        BinOp::SubDays => dates::add_days(x, -y).unwrap_or(NONE),
+        BinOp::AddMonths => dates::add_months(x, y).unwrap_or(NONE),
+        BinOp::SubMonths => dates::add_months(x, -y).unwrap_or(NONE),
+    }
+}

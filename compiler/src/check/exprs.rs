@@ -1,0 +1,953 @@
+//! Expression checking: names to fields, events, enum values and rules;
+//! types by the rules of docs/language.md §2 and §4.
+
+use pol_runtime::bytecode::program::{text_hash, Dur, DECIMAL_SCALE};
+use pol_runtime::vm::dates::from_naive;
+
+use super::ir::{AggFunc, AggWindow, BinOp, TExpr, TExprKind, Ty};
+use super::items::Checker;
+use super::suggest::did_you_mean;
+use crate::diagnostics::Diagnostic;
+use crate::syntax::ast::{self, ExprKind, Unit};
+use crate::syntax::span::Span;
+
+/// What names mean where an expression stands.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Scope {
+    /// Inside a `where` filter of this event kind: its fields are in scope.
+    pub event: Option<usize>,
+    /// In a target's `satisfy`: rule names are conditions.
+    pub rules: bool,
+}
+
+impl Scope {
+    pub const CASE: Scope = Scope {
+        event: None,
+        rules: false,
+    };
+}
+
+fn node(kind: TExprKind, ty: Ty, optional: bool, span: Span) -> TExpr {
+    TExpr {
+        kind,
+        ty,
+        optional,
+        span,
+    }
+}
+
+fn error(span: Span) -> TExpr {
+    node(TExprKind::Error, Ty::Error, false, span)
+}
+
+/// A duration literal in the runtime's units: weeks as days, years as months.
+pub(super) fn dur_of(d: &ast::DurationLit) -> Dur {
+    let n = d.n.clamp(i32::MIN as i64 / 12, i32::MAX as i64 / 12) as i32;
+    match d.unit {
+        Unit::Day => Dur::Days(n),
+        Unit::Week => Dur::Days(n.saturating_mul(7)),
+        Unit::Month => Dur::Months(n),
+        Unit::Year => Dur::Months(n.saturating_mul(12)),
+    }
+}
+
+impl Checker<'_> {
+    /// Checks an expression that must be a condition.
+    pub(super) fn cond(&mut self, e: &ast::Expr, scope: Scope) -> TExpr {
+        let t = self.expr(e, scope, Some(Ty::Bool), false);
+        self.to_bool(t, e)
+    }
+
+    /// Turns a checked expression into a condition: `x?` alone means "x is
+    /// present"; anything else must already be a condition.
+    fn to_bool(&mut self, t: TExpr, e: &ast::Expr) -> TExpr {
+        match (t.ty, t.optional) {
+            (Ty::Error, _) => t,
+            (Ty::Bool, false) => t,
+            (Ty::Bool, true) => {
+                let span = t.span;
+                let one = node(TExprKind::Const(1), Ty::Bool, false, span);
+                node(
+                    TExprKind::Binary(BinOp::Eq, Box::new(t), Box::new(one)),
+                    Ty::Bool,
+                    false,
+                    span,
+                )
+            }
+            (_, true) => {
+                let span = t.span;
+                node(TExprKind::IsPresent(Box::new(t)), Ty::Bool, false, span)
+            }
+            (ty, false) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0301",
+                        format!(
+                            "`{}` is {}, but a condition (true or false) is needed here",
+                            self.sources.slice(e.span),
+                            self.ty_words(ty)
+                        ),
+                    )
+                    .with_label(e.span, "not a condition")
+                    .with_help("compare it with something, e.g. `benefit == dagpenge` or `today > benefit_start + 6 months`"),
+                );
+                error(e.span)
+            }
+        }
+    }
+
+    /// Checks an expression that must be a date (an anchor, a window bound).
+    /// Optional dates are fine: an absent anchor makes a rule not applicable.
+    pub(super) fn date(&mut self, e: &ast::Expr, scope: Scope, what: &str) -> TExpr {
+        let t = self.expr(e, scope, Some(Ty::Date), true);
+        if t.ty != Ty::Date && t.ty != Ty::Error {
+            self.diags.push(
+                Diagnostic::error(
+                    "E0301",
+                    format!(
+                        "{what} must be a date, but `{}` is {}",
+                        self.sources.slice(e.span),
+                        self.ty_words(t.ty)
+                    ),
+                )
+                .with_label(e.span, "not a date")
+                .with_help("use a date field such as `benefit_start`, or date arithmetic such as `benefit_start + 6 months`"),
+            );
+            return error(e.span);
+        }
+        t
+    }
+
+    /// Checks `e`. `expect` steers enum value names; `optional_ok` is true
+    /// right under `x?` and where absent values are meaningful (anchors).
+    pub(super) fn expr(
+        &mut self,
+        e: &ast::Expr,
+        scope: Scope,
+        expect: Option<Ty>,
+        optional_ok: bool,
+    ) -> TExpr {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Bool(b) => node(TExprKind::Const(i64::from(*b)), Ty::Bool, false, span),
+            ExprKind::Int(n) => node(TExprKind::Const(*n), Ty::Int, false, span),
+            ExprKind::Decimal(d) => node(TExprKind::Const(*d), Ty::Decimal, false, span),
+            ExprKind::Percent(p) => node(TExprKind::Const(*p / 100), Ty::Percent, false, span),
+            ExprKind::Text(s) => node(TExprKind::Const(text_hash(s)), Ty::Text, false, span),
+            ExprKind::Date(d) => node(
+                TExprKind::Const(i64::from(from_naive(*d))),
+                Ty::Date,
+                false,
+                span,
+            ),
+            ExprKind::Duration(d) => match dur_of(d) {
+                Dur::Days(n) => node(TExprKind::Const(i64::from(n)), Ty::Days, false, span),
+                Dur::Months(n) => node(TExprKind::Const(i64::from(n)), Ty::Months, false, span),
+            },
+            ExprKind::Today => node(TExprKind::Today, Ty::Date, false, span),
+            ExprKind::Paren(inner) => self.expr(inner, scope, expect, optional_ok),
+            ExprKind::Error => error(span),
+            ExprKind::Name(id) => self.name(id, scope, expect, optional_ok),
+            ExprKind::Path(a, b) => self.path(a, b, scope, span),
+            ExprKind::Set(_) => {
+                self.diags.push(
+                    Diagnostic::error("E0301", "a set of values can only follow `in`")
+                        .with_label(span, "a set here")
+                        .with_help("write `benefit in {dagpenge, kontanthjaelp}`"),
+                );
+                error(span)
+            }
+            ExprKind::Periods(_) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0301",
+                        "periods can only be written in test data and defaults",
+                    )
+                    .with_label(span, "periods here")
+                    .with_help("compare with a periods field instead: `today in standby`"),
+                );
+                error(span)
+            }
+            ExprKind::Age(on) => self.age(on.as_deref(), scope, span),
+            ExprKind::Present(inner) => {
+                let t = self.expr(inner, scope, expect, true);
+                if t.ty == Ty::Error {
+                    return t;
+                }
+                if !t.optional {
+                    self.diags.push(
+                        Diagnostic::warning(
+                            "W0409",
+                            format!("`{}` is always present, so `?` has no effect", self.sources.slice(inner.span)),
+                        )
+                        .with_label(span, "needless `?`")
+                        .with_help("remove the `?`; it is for optional fields (declared with `?` in the schema)"),
+                    );
+                }
+                TExpr {
+                    optional: true,
+                    span,
+                    ..t
+                }
+            }
+            ExprKind::Unary {
+                op,
+                op_span,
+                operand,
+            } => match op {
+                ast::UnOp::Not => {
+                    let t = self.cond(operand, scope);
+                    node(TExprKind::Not(Box::new(t)), Ty::Bool, false, span)
+                }
+                ast::UnOp::Neg => {
+                    let t = self.expr(operand, scope, None, optional_ok);
+                    match t.ty {
+                        Ty::Int | Ty::Decimal | Ty::Percent | Ty::Days | Ty::Months => {
+                            let (ty, opt) = (t.ty, t.optional);
+                            node(TExprKind::Neg(Box::new(t)), ty, opt, span)
+                        }
+                        Ty::Error => t,
+                        other => {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    "E0302",
+                                    format!("`-` cannot be applied to {}", self.ty_words(other)),
+                                )
+                                .with_label(*op_span, "minus here")
+                                .with_label(operand.span, self.ty_words(other))
+                                .with_help("only numbers and durations can be negated"),
+                            );
+                            error(span)
+                        }
+                    }
+                }
+            },
+            ExprKind::Binary {
+                op,
+                op_span,
+                lhs,
+                rhs,
+            } => self.binary(*op, *op_span, lhs, rhs, scope, optional_ok, span),
+            ExprKind::Agg {
+                func,
+                kind,
+                field,
+                filter,
+                window,
+            } => self.agg(
+                *func,
+                kind,
+                field.as_ref(),
+                filter.as_deref(),
+                window.as_ref(),
+                scope,
+                span,
+            ),
+        }
+    }
+
+    fn name(
+        &mut self,
+        id: &ast::Ident,
+        scope: Scope,
+        expect: Option<Ty>,
+        optional_ok: bool,
+    ) -> TExpr {
+        let span = id.span;
+        if let Some(k) = scope.event {
+            if id.name == "date" || id.name == "dato" {
+                return node(TExprKind::EvDate, Ty::Date, false, span);
+            }
+            if let Some((i, f)) = self.checked.events.get(k).and_then(|ev| {
+                ev.fields
+                    .iter()
+                    .enumerate()
+                    .find(|(_, f)| f.name == id.name)
+            }) {
+                let (ty, optional) = (f.ty, f.optional);
+                let t = node(TExprKind::EvField(i), ty, optional, span);
+                return self.check_optional_use(t, &id.name, optional_ok);
+            }
+        }
+        if let Some(&i) = self.field_by_name.get(&id.name) {
+            if let Some(used) = self.field_used.get_mut(i) {
+                *used = true;
+            }
+            let Some(f) = self.checked.fields.get(i) else {
+                return error(span);
+            };
+            let (ty, optional) = (f.ty, f.optional);
+            if ty == Ty::Periods {
+                // Only meaningful on the right of `in`; `binary` handles that.
+                return node(TExprKind::Field(i), Ty::Periods, false, span);
+            }
+            let t = node(TExprKind::Field(i), ty, optional, span);
+            return self.check_optional_use(t, &id.name, optional_ok);
+        }
+        if let Some(v) = self.variant(&id.name, expect) {
+            return v(span);
+        }
+        if scope.rules {
+            if let Some(&r) = self.rule_by_name.get(&id.name) {
+                return node(TExprKind::RuleMet(r), Ty::Bool, false, span);
+            }
+        }
+        // Unknown: suggest among what could have been meant here.
+        let mut candidates: Vec<String> =
+            self.checked.fields.iter().map(|f| f.name.clone()).collect();
+        if let Some(ev) = scope.event.and_then(|k| self.checked.events.get(k)) {
+            candidates.extend(ev.fields.iter().map(|f| f.name.clone()));
+        }
+        if let Some(Ty::Enum(e)) = expect {
+            if let Some(en) = self.checked.enums.get(e) {
+                candidates.extend(en.variants.iter().cloned());
+            }
+        } else {
+            candidates.extend(self.variant_owners.keys().cloned());
+        }
+        if scope.rules {
+            candidates.extend(self.rule_by_name.keys().cloned());
+        }
+        let help = did_you_mean(&id.name, candidates.iter().map(String::as_str), "name");
+        let what = if let Some(Ty::Enum(e)) = expect {
+            match self.checked.enums.get(e) {
+                Some(en) => format!(
+                    "`{}` is neither a field nor a value of `{}`",
+                    id.name, en.name
+                ),
+                None => format!("there is no field or value `{}`", id.name),
+            }
+        } else {
+            format!("there is no field or value `{}`", id.name)
+        };
+        self.diags.push(
+            Diagnostic::error(
+                if matches!(expect, Some(Ty::Enum(_))) {
+                    "E0211"
+                } else {
+                    "E0204"
+                },
+                what,
+            )
+            .with_label(span, "unknown name")
+            .with_help(help),
+        );
+        error(span)
+    }
+
+    /// An enum value by name: the expected enum's, or the only enum that has it.
+    #[allow(clippy::type_complexity)]
+    fn variant(&self, name: &str, expect: Option<Ty>) -> Option<Box<dyn Fn(Span) -> TExpr>> {
+        let owners = self.variant_owners.get(name)?;
+        let (e, v) = match expect {
+            Some(Ty::Enum(want)) => *owners.iter().find(|(e, _)| *e == want)?,
+            _ if owners.len() == 1 => *owners.first()?,
+            _ => return None,
+        };
+        Some(Box::new(move |span| {
+            node(TExprKind::Const(v as i64), Ty::Enum(e), false, span)
+        }))
+    }
+
+    fn check_optional_use(&mut self, t: TExpr, name: &str, optional_ok: bool) -> TExpr {
+        if t.optional && !optional_ok {
+            self.diags.push(
+                Diagnostic::error("E0306", format!("`{name}` may be absent, so it must be tested before use"))
+                    .with_label(t.span, "optional field")
+                    .with_help(format!(
+                        "write `{name}?`: alone it means \"is present\", in a comparison it is false when absent"
+                    )),
+            );
+            return error(t.span);
+        }
+        t
+    }
+
+    fn path(&mut self, a: &ast::Ident, b: &ast::Ident, scope: Scope, span: Span) -> TExpr {
+        if scope.rules {
+            if let Some(&g) = self.group_by_name.get(&a.name) {
+                if let Some(r) = self.rule_in_group(g, b) {
+                    return node(TExprKind::RuleMet(r), Ty::Bool, false, span);
+                }
+                return error(span);
+            }
+        }
+        if let Some(&e) = self.enum_by_name.get(&a.name) {
+            if let Some(en) = self.checked.enums.get(e) {
+                if let Some(v) = en.variants.iter().position(|v| *v == b.name) {
+                    return node(TExprKind::Const(v as i64), Ty::Enum(e), false, span);
+                }
+                let help = did_you_mean(&b.name, en.variants.iter().map(String::as_str), "value");
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0211",
+                        format!("`{}` is not a value of `{}`", b.name, en.name),
+                    )
+                    .with_label(b.span, "unknown value")
+                    .with_help(help),
+                );
+                return error(span);
+            }
+        }
+        let help = if scope.rules {
+            "write `group.rule` with a declared group and one of its rules".to_string()
+        } else {
+            "a dotted name is a rule (`group.rule`, in targets) or an enum value (`Benefit.dagpenge`)".to_string()
+        };
+        self.diags.push(
+            Diagnostic::error(
+                "E0204",
+                format!("`{}.{}` names nothing here", a.name, b.name),
+            )
+            .with_label(span, "unknown name")
+            .with_help(help),
+        );
+        error(span)
+    }
+
+    fn age(&mut self, on: Option<&ast::Expr>, scope: Scope, span: Span) -> TExpr {
+        let Some(birth) = self.checked.birth_field else {
+            self.diags.push(
+                Diagnostic::error("E0213", "`age` needs a birth date on the case")
+                    .with_label(span, "age of what?")
+                    .with_help(
+                        "declare `birth_date: date` (or `fødselsdato: date`) in the case schema",
+                    ),
+            );
+            return error(span);
+        };
+        if let Some(u) = self.field_used.get_mut(birth) {
+            *u = true;
+        }
+        let date = match on {
+            None => node(TExprKind::Today, Ty::Date, false, span),
+            Some(d) => self.date(d, scope, "the date of `age on`"),
+        };
+        if date.ty == Ty::Error {
+            return date;
+        }
+        let opt = date.optional;
+        node(TExprKind::AgeOn(Box::new(date)), Ty::Int, opt, span)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn binary(
+        &mut self,
+        op: ast::BinOp,
+        op_span: Span,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        scope: Scope,
+        optional_ok: bool,
+        span: Span,
+    ) -> TExpr {
+        use ast::BinOp as A;
+        match op {
+            A::And | A::Or => {
+                let l = self.cond(lhs, scope);
+                let r = self.cond(rhs, scope);
+                let bop = if op == A::And { BinOp::And } else { BinOp::Or };
+                node(
+                    TExprKind::Binary(bop, Box::new(l), Box::new(r)),
+                    Ty::Bool,
+                    false,
+                    span,
+                )
+            }
+            A::In => self.membership(lhs, rhs, scope, op_span, span),
+            A::Eq | A::Ne | A::Lt | A::Le | A::Gt | A::Ge => {
+                // An enum value on the left (`dagpenge == benefit`) takes its
+                // enum from the right, so check the right first then.
+                let (l, r) = if self.is_bare_value(lhs, scope) {
+                    let r = self.expr(rhs, scope, None, false);
+                    (self.expr(lhs, scope, Some(r.ty), false), r)
+                } else {
+                    let l = self.expr(lhs, scope, None, false);
+                    let r = self.expr(rhs, scope, Some(l.ty), false);
+                    (l, r)
+                };
+                self.compare(op, op_span, l, r, lhs, rhs, span)
+            }
+            A::Add | A::Sub | A::Mul | A::Div => {
+                let l = self.expr(lhs, scope, None, optional_ok);
+                let r = self.expr(rhs, scope, None, optional_ok);
+                self.arith(op, op_span, l, r, span)
+            }
+        }
+    }
+
+    /// A bare name that is an enum value and not a field in this scope.
+    fn is_bare_value(&self, e: &ast::Expr, scope: Scope) -> bool {
+        let ExprKind::Name(id) = &e.kind else {
+            return false;
+        };
+        let event_field = scope
+            .event
+            .and_then(|k| self.checked.events.get(k))
+            .is_some_and(|ev| ev.fields.iter().any(|f| f.name == id.name));
+        !event_field
+            && !self.field_by_name.contains_key(&id.name)
+            && self.variant_owners.contains_key(&id.name)
+    }
+
+    fn membership(
+        &mut self,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        scope: Scope,
+        op_span: Span,
+        span: Span,
+    ) -> TExpr {
+        let l = self.expr(lhs, scope, None, false);
+        if l.ty == Ty::Error {
+            return l;
+        }
+        match &rhs.kind {
+            ExprKind::Set(values) => {
+                let Ty::Enum(e) = l.ty else {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "E0302",
+                            format!("`{}` is {}, so it cannot be tested against a set of values", self.sources.slice(lhs.span), self.ty_words(l.ty)),
+                        )
+                        .with_label(lhs.span, self.ty_words(l.ty))
+                        .with_label(rhs.span, "a set of values")
+                        .with_help("`in {…}` tests an enum field, e.g. `benefit in {dagpenge, kontanthjaelp}`"),
+                    );
+                    return error(span);
+                };
+                let mut mask = 0u64;
+                let mut ok = true;
+                for v in values {
+                    let Some(en) = self.checked.enums.get(e) else {
+                        return error(span);
+                    };
+                    match en.variants.iter().position(|x| *x == v.name) {
+                        Some(i) => mask |= 1u64 << i,
+                        None => {
+                            let help = did_you_mean(
+                                &v.name,
+                                en.variants.iter().map(String::as_str),
+                                "value",
+                            );
+                            let msg = format!("`{}` is not a value of `{}`", v.name, en.name);
+                            self.diags.push(
+                                Diagnostic::error("E0211", msg)
+                                    .with_label(v.span, "unknown value")
+                                    .with_help(help),
+                            );
+                            ok = false;
+                        }
+                    }
+                }
+                if !ok {
+                    return error(span);
+                }
+                node(TExprKind::InSet(Box::new(l), mask), Ty::Bool, false, span)
+            }
+            _ => {
+                let r = self.expr(rhs, scope, None, false);
+                match (&r.kind, r.ty) {
+                    (TExprKind::Field(f), Ty::Periods) => {
+                        if l.ty != Ty::Date {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    "E0302",
+                                    format!(
+                                        "only a date can be in periods, but `{}` is {}",
+                                        self.sources.slice(lhs.span),
+                                        self.ty_words(l.ty)
+                                    ),
+                                )
+                                .with_label(lhs.span, self.ty_words(l.ty))
+                                .with_help("write `today in standby` or `benefit_start in barsel`"),
+                            );
+                            return error(span);
+                        }
+                        node(TExprKind::InPeriods(Box::new(l), *f), Ty::Bool, false, span)
+                    }
+                    (_, Ty::Error) => r,
+                    (_, other) => {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "E0302",
+                                format!("`in` needs a set of values or a periods field, but `{}` is {}", self.sources.slice(rhs.span), self.ty_words(other)),
+                            )
+                            .with_label(op_span, "`in` here")
+                            .with_label(rhs.span, self.ty_words(other))
+                            .with_help("write `benefit in {dagpenge, kontanthjaelp}` or `today in standby`"),
+                        );
+                        error(span)
+                    }
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn compare(
+        &mut self,
+        op: ast::BinOp,
+        op_span: Span,
+        l: TExpr,
+        r: TExpr,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+    ) -> TExpr {
+        use ast::BinOp as A;
+        if l.ty == Ty::Error || r.ty == Ty::Error {
+            return error(span);
+        }
+        let bop = match op {
+            A::Eq => BinOp::Eq,
+            A::Ne => BinOp::Ne,
+            A::Lt => BinOp::Lt,
+            A::Le => BinOp::Le,
+            A::Gt => BinOp::Gt,
+            _ => BinOp::Ge,
+        };
+        let ordered = !matches!(op, A::Eq | A::Ne);
+        let (l, r) = match (l.ty, r.ty) {
+            (Ty::Int, Ty::Decimal) => (self.int_to_dec(l), r),
+            (Ty::Decimal, Ty::Int) => (l, self.int_to_dec(r)),
+            _ => (l, r),
+        };
+        let ok = match (l.ty, r.ty) {
+            (Ty::Days, Ty::Months) | (Ty::Months, Ty::Days) => {
+                self.mixed_units(lhs, rhs, l.ty, span);
+                return error(span);
+            }
+            (a, b) if a == b => match a {
+                Ty::Int | Ty::Decimal | Ty::Percent | Ty::Date | Ty::Days | Ty::Months => true,
+                Ty::Bool | Ty::Text | Ty::Enum(_) => !ordered,
+                _ => false,
+            },
+            (Ty::Percent, Ty::Decimal) | (Ty::Decimal, Ty::Percent) => true,
+            _ => false,
+        };
+        if !ok {
+            let why = if l.ty == r.ty {
+                format!("{} cannot be ordered", self.ty_words(l.ty))
+            } else {
+                format!(
+                    "{} and {} cannot be compared",
+                    self.ty_words(l.ty),
+                    self.ty_words(r.ty)
+                )
+            };
+            let help = match (l.ty, r.ty) {
+                (Ty::Date, Ty::Days | Ty::Months) | (Ty::Days | Ty::Months, Ty::Date) => {
+                    "compare a date with a date: e.g. `today > benefit_start + 6 months`"
+                        .to_string()
+                }
+                _ if l.ty == r.ty => "use `==` or `!=` for these".to_string(),
+                _ => "compare values of the same kind".to_string(),
+            };
+            self.diags.push(
+                Diagnostic::error(
+                    "E0302",
+                    format!(
+                        "cannot compare `{}` with `{}`: {why}",
+                        self.sources.slice(lhs.span),
+                        self.sources.slice(rhs.span)
+                    ),
+                )
+                .with_label(lhs.span, self.ty_words(l.ty))
+                .with_label(rhs.span, self.ty_words(r.ty))
+                .with_label(op_span, "compared here")
+                .with_help(help),
+            );
+            return error(span);
+        }
+        node(
+            TExprKind::Binary(bop, Box::new(l), Box::new(r)),
+            Ty::Bool,
+            false,
+            span,
+        )
+    }
+
+    fn mixed_units(&mut self, lhs: &ast::Expr, rhs: &ast::Expr, left_ty: Ty, span: Span) {
+        let (days, months) = if left_ty == Ty::Days {
+            (lhs, rhs)
+        } else {
+            (rhs, lhs)
+        };
+        self.diags.push(
+            Diagnostic::error(
+                "E0312",
+                format!("cannot mix `{}` with `{}`", self.sources.slice(lhs.span), self.sources.slice(rhs.span)),
+            )
+            .with_label(days.span, "counted in days")
+            .with_label(months.span, "counted in calendar months")
+            .with_label(span, "")
+            .with_help("weeks and days are exact, months and years are calendar units; compare dates instead, e.g. `today > benefit_start + 6 months`"),
+        );
+    }
+
+    fn int_to_dec(&self, t: TExpr) -> TExpr {
+        let (span, opt) = (t.span, t.optional);
+        if let TExprKind::Const(n) = t.kind {
+            return node(
+                TExprKind::Const(n.saturating_mul(DECIMAL_SCALE)),
+                Ty::Decimal,
+                opt,
+                span,
+            );
+        }
+        node(TExprKind::IntToDec(Box::new(t)), Ty::Decimal, opt, span)
+    }
+
+    fn arith(&mut self, op: ast::BinOp, op_span: Span, l: TExpr, r: TExpr, span: Span) -> TExpr {
+        use ast::BinOp as A;
+        if l.ty == Ty::Error || r.ty == Ty::Error {
+            return error(span);
+        }
+        let opt = l.optional || r.optional;
+        let (l, r) = match (l.ty, r.ty) {
+            (Ty::Int, Ty::Decimal) => (self.int_to_dec(l), r),
+            (Ty::Decimal, Ty::Int) => (l, self.int_to_dec(r)),
+            _ => (l, r),
+        };
+        let result = match (op, l.ty, r.ty) {
+            (A::Add, Ty::Date, Ty::Days) => Some((BinOp::AddDays, Ty::Date)),
+            (A::Sub, Ty::Date, Ty::Days) => Some((BinOp::SubDays, Ty::Date)),
+            (A::Add, Ty::Date, Ty::Months) => Some((BinOp::AddMonths, Ty::Date)),
+            (A::Sub, Ty::Date, Ty::Months) => Some((BinOp::SubMonths, Ty::Date)),
+            (A::Add, a, b)
+                if a == b
+                    && matches!(
+                        a,
+                        Ty::Int | Ty::Decimal | Ty::Percent | Ty::Days | Ty::Months
+                    ) =>
+            {
+                Some((BinOp::Add, a))
+            }
+            (A::Sub, a, b)
+                if a == b
+                    && matches!(
+                        a,
+                        Ty::Int | Ty::Decimal | Ty::Percent | Ty::Days | Ty::Months
+                    ) =>
+            {
+                Some((BinOp::Sub, a))
+            }
+            (A::Mul, Ty::Int, Ty::Int) => Some((BinOp::Mul, Ty::Int)),
+            (A::Mul, Ty::Decimal, Ty::Decimal) => Some((BinOp::MulDec, Ty::Decimal)),
+            (A::Div, Ty::Int, Ty::Int) => Some((BinOp::Div, Ty::Int)),
+            (A::Div, Ty::Decimal, Ty::Decimal) => Some((BinOp::DivDec, Ty::Decimal)),
+            _ => None,
+        };
+        match result {
+            Some((bop, ty)) => node(
+                TExprKind::Binary(bop, Box::new(l), Box::new(r)),
+                ty,
+                opt,
+                span,
+            ),
+            None => {
+                let (code, msg, help) = match (l.ty, r.ty) {
+                    (Ty::Days, Ty::Months) | (Ty::Months, Ty::Days) => (
+                        "E0312",
+                        format!("cannot add `{}` and `{}`", self.sources.slice(l.span), self.sources.slice(r.span)),
+                        "weeks and days are exact, months and years are calendar units; add each to a date in turn, e.g. `benefit_start + 6 months + 2 weeks`".to_string(),
+                    ),
+                    (Ty::Date, Ty::Date) => (
+                        "E0320",
+                        format!("cannot {} two dates", if op == A::Sub { "subtract" } else { "add" }),
+                        "compare the dates instead, e.g. `today > benefit_start + 26 weeks`".to_string(),
+                    ),
+                    (Ty::Days | Ty::Months, Ty::Date) => (
+                        "E0320",
+                        "a duration cannot come before the date it is added to".to_string(),
+                        format!("write the date first: `{} + {}`", self.sources.slice(r.span), self.sources.slice(l.span)),
+                    ),
+                    _ => (
+                        "E0302",
+                        format!(
+                            "`{}` cannot combine {} with {}",
+                            self.sources.slice(op_span),
+                            self.ty_words(l.ty),
+                            self.ty_words(r.ty)
+                        ),
+                        "arithmetic works on numbers of one kind, and on a date plus or minus a duration".to_string(),
+                    ),
+                };
+                self.diags.push(
+                    Diagnostic::error(code, msg)
+                        .with_label(l.span, self.ty_words(l.ty))
+                        .with_label(r.span, self.ty_words(r.ty))
+                        .with_help(help),
+                );
+                error(span)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn agg(
+        &mut self,
+        func: ast::AggFunc,
+        kind: &ast::Ident,
+        field: Option<&ast::Ident>,
+        filter: Option<&ast::Expr>,
+        window: Option<&ast::AggWindow>,
+        scope: Scope,
+        span: Span,
+    ) -> TExpr {
+        if scope.event.is_some() {
+            self.diags.push(
+                Diagnostic::error(
+                    "E0323",
+                    "an event count cannot stand inside another count's `where`",
+                )
+                .with_label(span, "nested count")
+                .with_help(
+                    "write the inner condition on the case instead, or split it into two rules",
+                ),
+            );
+            return error(span);
+        }
+        let Some(k) = self.event_kind(kind) else {
+            return error(span);
+        };
+        let mut sum_field = None;
+        if let Some(f) = field {
+            let found = self
+                .checked
+                .events
+                .get(k)
+                .and_then(|ev| ev.fields.iter().enumerate().find(|(_, x)| x.name == f.name))
+                .map(|(i, x)| (i, x.ty));
+            match found {
+                Some((i, ty @ (Ty::Int | Ty::Decimal))) => sum_field = Some((i, ty)),
+                Some((_, ty)) => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "E0301",
+                            format!(
+                                "`{}.{}` is {}, so it cannot be summed",
+                                kind.name,
+                                f.name,
+                                self.ty_words(ty)
+                            ),
+                        )
+                        .with_label(f.span, self.ty_words(ty))
+                        .with_help("sum a number field, e.g. `sum(tilbud.hours)`"),
+                    );
+                    return error(span);
+                }
+                None => {
+                    let names: Vec<String> = self
+                        .checked
+                        .events
+                        .get(k)
+                        .map(|ev| ev.fields.iter().map(|f| f.name.clone()).collect())
+                        .unwrap_or_default();
+                    let help = did_you_mean(&f.name, names.iter().map(String::as_str), "field");
+                    self.diags.push(
+                        Diagnostic::error(
+                            "E0210",
+                            format!("event `{}` has no field `{}`", kind.name, f.name),
+                        )
+                        .with_label(f.span, "unknown field")
+                        .with_help(help),
+                    );
+                    return error(span);
+                }
+            }
+        }
+        let (afunc, ty, optional) = match (func, sum_field) {
+            (ast::AggFunc::Count, None) => (AggFunc::Count, Ty::Int, false),
+            (ast::AggFunc::Sum, Some((i, ty))) => (AggFunc::Sum(i), ty, false),
+            (ast::AggFunc::Sum, None) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0301",
+                        format!(
+                            "`sum` needs a field to add up: `sum({}.<field>)`",
+                            kind.name
+                        ),
+                    )
+                    .with_label(kind.span, "which field?")
+                    .with_help(format!("write e.g. `sum({}.hours)`", kind.name)),
+                );
+                return error(span);
+            }
+            (ast::AggFunc::First, None) => (AggFunc::First, Ty::Date, true),
+            (ast::AggFunc::Last, None) => (AggFunc::Last, Ty::Date, true),
+            (_, Some(_)) => {
+                self.diags.push(
+                    Diagnostic::error("E0301", "only `sum` takes a field")
+                        .with_label(span, "field given here")
+                        .with_help(format!("count events by kind: `count({})`", kind.name)),
+                );
+                return error(span);
+            }
+        };
+        let filter = filter.map(|f| {
+            let s = Scope {
+                event: Some(k),
+                rules: false,
+            };
+            Box::new(self.cond(f, s))
+        });
+        let window = match window {
+            None => AggWindow::All,
+            Some(ast::AggWindow::Last(d)) => {
+                if d.n <= 0 {
+                    self.bad_duration(d);
+                }
+                AggWindow::Last(dur_of(d))
+            }
+            Some(ast::AggWindow::Range(a, b)) => {
+                let from = self.date(a, scope, "the window's start");
+                let to = self.date(b, scope, "the window's end");
+                AggWindow::Range(Box::new(from), Box::new(to))
+            }
+        };
+        node(
+            TExprKind::Agg {
+                func: afunc,
+                kind: k,
+                filter,
+                window,
+            },
+            ty,
+            optional,
+            span,
+        )
+    }
+
+    /// Resolves an event kind name, reporting an unknown one.
+    pub(super) fn event_kind(&mut self, kind: &ast::Ident) -> Option<usize> {
+        if let Some(&k) = self.event_by_name.get(&kind.name) {
+            return Some(k);
+        }
+        let names: Vec<&str> = self
+            .checked
+            .events
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect();
+        let help = did_you_mean(&kind.name, names.iter().copied(), "event kind");
+        self.diags.push(
+            Diagnostic::error("E0206", format!("there is no event kind `{}`", kind.name))
+                .with_label(kind.span, "unknown event kind")
+                .with_help(help),
+        );
+        None
+    }
+
+    pub(super) fn bad_duration(&mut self, d: &ast::DurationLit) {
+        self.diags.push(
+            Diagnostic::error(
+                "E0316",
+                format!("`{}` is not a usable length", self.sources.slice(d.span)),
+            )
+            .with_label(d.span, "must be at least 1")
+            .with_help("write a positive length, e.g. `4 weeks`"),
+        );
+    }
+}

@@ -1,0 +1,971 @@
+//! Checking items: the policy header, groups, rules, exemptions, targets and
+//! tests, in declaration order across all files of a program.
+
+use std::collections::HashMap;
+
+use pol_runtime::bytecode::program::Dur;
+use pol_runtime::vm::dates::from_naive;
+use pol_runtime::vm::result::Status;
+
+use super::exprs::{dur_of, Scope};
+use super::ir::{
+    BodyIr, Checked, ConditionIr, CountIr, EffectIr, ExemptionIr, ExpectIr, FormIr, GroupIr,
+    MetaIr, RequirementIr, RuleIr, TargetIr, TestIr, Ty,
+};
+use super::suggest::did_you_mean;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::syntax::ast::{self, Language};
+use crate::syntax::span::{FileId, SourceMap, Span};
+
+/// The checker's state while it walks a program.
+pub(crate) struct Checker<'a> {
+    pub(super) files: &'a [(FileId, ast::File)],
+    pub(super) sources: &'a SourceMap,
+    pub(super) diags: &'a mut Diagnostics,
+    pub(super) checked: Checked,
+    pub(super) enum_by_name: HashMap<String, usize>,
+    pub(super) field_by_name: HashMap<String, usize>,
+    pub(super) event_by_name: HashMap<String, usize>,
+    pub(super) group_by_name: HashMap<String, usize>,
+    pub(super) rule_by_name: HashMap<String, usize>,
+    pub(super) exemption_by_name: HashMap<String, usize>,
+    /// enum value name -> (enum, variant) for every enum that has it
+    pub(super) variant_owners: HashMap<String, Vec<(usize, usize)>>,
+    /// which case fields some expression reads (for W0405)
+    pub(super) field_used: Vec<bool>,
+}
+
+/// Checks a whole program: `files[0]` is the root.
+pub(crate) fn check_program(
+    root: FileId,
+    files: &[(FileId, ast::File)],
+    sources: &SourceMap,
+    diags: &mut Diagnostics,
+) -> Checked {
+    let mut c = Checker {
+        files,
+        sources,
+        diags,
+        checked: Checked::default(),
+        enum_by_name: HashMap::new(),
+        field_by_name: HashMap::new(),
+        event_by_name: HashMap::new(),
+        group_by_name: HashMap::new(),
+        rule_by_name: HashMap::new(),
+        exemption_by_name: HashMap::new(),
+        variant_owners: HashMap::new(),
+        field_used: Vec::new(),
+    };
+    c.meta(root);
+    c.modules_hold_no_policy_items();
+    c.collect_schema();
+    c.declare_names();
+    c.check_groups();
+    c.check_rules();
+    c.check_exemptions();
+    c.check_targets();
+    c.check_tests(root);
+    super::analysis::run(&mut c);
+    c.checked
+}
+
+/// A date literal as a day number.
+fn day(d: &ast::DateLit) -> i32 {
+    from_naive(d.date)
+}
+
+fn effective(e: Option<&ast::Effective>) -> (Option<i32>, Option<i32>) {
+    match e {
+        None => (None, None),
+        Some(e) => (Some(day(&e.from)), e.until.as_ref().map(day)),
+    }
+}
+
+fn strs(list: &[ast::Str]) -> Vec<String> {
+    list.iter().map(|s| s.value.clone()).collect()
+}
+
+impl<'a> Checker<'a> {
+    fn items(&self) -> impl Iterator<Item = &'a ast::Item> + 'a {
+        let files: &'a [(FileId, ast::File)] = self.files;
+        files.iter().flat_map(|(_, f)| f.items.iter())
+    }
+
+    fn meta(&mut self, root: FileId) {
+        let Some((_, file)) = self.files.first() else {
+            return;
+        };
+        let language = match file.language {
+            Language::English => 0,
+            Language::Danish => 1,
+        };
+        let name_from_file = || {
+            let name = self
+                .sources
+                .get(root)
+                .map(|f| f.name.as_str())
+                .unwrap_or("policy");
+            let stem = name.rsplit('/').next().unwrap_or(name);
+            stem.strip_suffix(".pol").unwrap_or(stem).to_string()
+        };
+        self.checked.meta = match &file.header {
+            Some(h) => {
+                if let Some(e) = &h.effective {
+                    self.check_effective(e);
+                }
+                MetaIr {
+                    name: h.name.name.clone(),
+                    title: h.title.as_ref().map(|s| s.value.clone()),
+                    version: h.version.as_ref().map(|s| s.value.clone()),
+                    effective: effective(h.effective.as_ref()),
+                    sources: strs(&h.sources),
+                    language,
+                }
+            }
+            None => MetaIr {
+                name: name_from_file(),
+                language,
+                ..MetaIr::default()
+            },
+        };
+    }
+
+    /// A file without a `policy` header is a module: schema items only.
+    fn modules_hold_no_policy_items(&mut self) {
+        for (_, file) in self.files {
+            if file.header.is_some() {
+                continue;
+            }
+            for item in &file.items {
+                let what = match item {
+                    ast::Item::Group(_) => "group",
+                    ast::Item::Rule(_) => "rule",
+                    ast::Item::Exemption(_) => "exemption",
+                    ast::Item::Target(_) => "target",
+                    ast::Item::Test(_) => "test",
+                    _ => continue,
+                };
+                let span = item.span();
+                let head = Span {
+                    end: span.start.saturating_add(what.len() as u32).min(span.end),
+                    ..span
+                };
+                self.diags.push(
+                    Diagnostic::error("E0212", format!("a {what} needs a policy: this file has no `policy` header"))
+                        .with_label(head, format!("{what} in a module"))
+                        .with_help("add a header such as `policy name \"title\"` at the top, or move the item into a policy file"),
+                );
+            }
+        }
+    }
+
+    fn check_effective(&mut self, e: &ast::Effective) {
+        if let Some(until) = &e.until {
+            if until.date < e.from.date {
+                self.diags.push(
+                    Diagnostic::error("E0317", "the effective period ends before it starts")
+                        .with_label(e.from.span, "starts here")
+                        .with_label(until.span, "ends here")
+                        .with_help("swap the dates, or correct the one that is wrong"),
+                );
+            }
+        }
+    }
+
+    /// Names of groups, rules and exemptions, so items may refer to each
+    /// other in any order.
+    fn declare_names(&mut self) {
+        let mut groups: Vec<(String, Span)> = Vec::new();
+        let mut rules: Vec<(String, Span)> = Vec::new();
+        let mut exemptions: Vec<(String, Span)> = Vec::new();
+        let mut targets: Vec<(String, Span)> = Vec::new();
+        for item in self.items() {
+            match item {
+                ast::Item::Group(g) => groups.push((g.name.name.clone(), g.name.span)),
+                ast::Item::Rule(r) => rules.push((r.name.name.clone(), r.name.span)),
+                ast::Item::Exemption(e) => exemptions.push((e.name.name.clone(), e.name.span)),
+                ast::Item::Target(t) => targets.push((t.name.name.clone(), t.name.span)),
+                _ => {}
+            }
+        }
+        fn index(
+            diags: &mut Diagnostics,
+            what: &str,
+            list: &[(String, Span)],
+            map: &mut HashMap<String, usize>,
+        ) {
+            let mut firsts: HashMap<&str, Span> = HashMap::new();
+            for (name, span) in list {
+                if let Some(first) = firsts.get(name.as_str()) {
+                    super::duplicate(diags, what, name, *span, *first);
+                    continue;
+                }
+                firsts.insert(name, *span);
+                let i = map.len();
+                map.insert(name.clone(), i);
+            }
+        }
+        index(self.diags, "group", &groups, &mut self.group_by_name);
+        index(self.diags, "rule", &rules, &mut self.rule_by_name);
+        index(
+            self.diags,
+            "exemption",
+            &exemptions,
+            &mut self.exemption_by_name,
+        );
+        let mut target_names = HashMap::new();
+        index(self.diags, "target", &targets, &mut target_names);
+    }
+
+    pub(super) fn group(&mut self, id: &ast::Ident) -> Option<usize> {
+        if let Some(&g) = self.group_by_name.get(&id.name) {
+            return Some(g);
+        }
+        let help = did_you_mean(
+            &id.name,
+            self.group_by_name.keys().map(String::as_str),
+            "group",
+        );
+        self.diags.push(
+            Diagnostic::error("E0205", format!("there is no group `{}`", id.name))
+                .with_label(id.span, "unknown group")
+                .with_help(help),
+        );
+        None
+    }
+
+    pub(super) fn rule(&mut self, id: &ast::Ident) -> Option<usize> {
+        if let Some(&r) = self.rule_by_name.get(&id.name) {
+            return Some(r);
+        }
+        let help = did_you_mean(
+            &id.name,
+            self.rule_by_name.keys().map(String::as_str),
+            "rule",
+        );
+        self.diags.push(
+            Diagnostic::error("E0207", format!("there is no rule `{}`", id.name))
+                .with_label(id.span, "unknown rule")
+                .with_help(help),
+        );
+        None
+    }
+
+    fn exemption(&mut self, id: &ast::Ident) -> Option<usize> {
+        if let Some(&e) = self.exemption_by_name.get(&id.name) {
+            return Some(e);
+        }
+        let help = did_you_mean(
+            &id.name,
+            self.exemption_by_name.keys().map(String::as_str),
+            "exemption",
+        );
+        self.diags.push(
+            Diagnostic::error("E0208", format!("there is no exemption `{}`", id.name))
+                .with_label(id.span, "unknown exemption")
+                .with_help(help),
+        );
+        None
+    }
+
+    /// `group.rule`: the rule, if it is declared and belongs to the group.
+    pub(super) fn rule_in_group(&mut self, g: usize, rule: &ast::Ident) -> Option<usize> {
+        let r = self.rule(rule)?;
+        let belongs = self
+            .rule_groups(r)
+            .is_none_or(|gs| gs.is_empty() || gs.contains(&g));
+        if belongs {
+            return Some(r);
+        }
+        let gname = self
+            .checked
+            .groups
+            .get(g)
+            .map(|x| x.name.clone())
+            .unwrap_or_default();
+        self.diags.push(
+            Diagnostic::error(
+                "E0207",
+                format!("rule `{}` is not a rule of group `{gname}`", rule.name),
+            )
+            .with_label(rule.span, "not in this group")
+            .with_help(format!(
+                "refer to it as `{}`, or add `{gname}` to its `for` list",
+                rule.name
+            )),
+        );
+        None
+    }
+
+    /// A rule's groups by index: from the checked rule if done, else from its declaration.
+    fn rule_groups(&self, r: usize) -> Option<Vec<usize>> {
+        if let Some(rule) = self.checked.rules.get(r) {
+            return Some(rule.groups.clone());
+        }
+        let decl = self
+            .items()
+            .filter_map(|i| match i {
+                ast::Item::Rule(r) => Some(r),
+                _ => None,
+            })
+            .nth(r)?;
+        Some(
+            decl.groups
+                .iter()
+                .filter_map(|g| self.group_by_name.get(&g.name).copied())
+                .collect(),
+        )
+    }
+
+    fn check_groups(&mut self) {
+        let decls: Vec<&ast::GroupDecl> = self
+            .items()
+            .filter_map(|i| match i {
+                ast::Item::Group(g) => Some(g),
+                _ => None,
+            })
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        for g in decls {
+            if !seen.insert(g.name.name.clone()) {
+                continue;
+            }
+            let pred = self.cond(&g.expr, Scope::CASE);
+            self.checked.groups.push(GroupIr {
+                name: g.name.name.clone(),
+                title: g.title.as_ref().map(|s| s.value.clone()),
+                pred,
+                priority: g.priority.map(|p| p.value),
+                overlaps: Vec::new(),
+                sources: strs(&g.sources),
+                doc: g.doc.clone(),
+                span: g.span,
+                name_span: g.name.span,
+            });
+        }
+        // `overlaps` may name any group, so resolve after all are known.
+        let decls: Vec<&ast::GroupDecl> = self
+            .items()
+            .filter_map(|i| match i {
+                ast::Item::Group(g) => Some(g),
+                _ => None,
+            })
+            .collect();
+        for g in decls {
+            let Some(&gi) = self.group_by_name.get(&g.name.name) else {
+                continue;
+            };
+            let overlaps: Vec<usize> = g.overlaps.iter().filter_map(|o| self.group(o)).collect();
+            if let Some(ir) = self.checked.groups.get_mut(gi) {
+                if ir.span == g.span {
+                    ir.overlaps = overlaps;
+                }
+            }
+        }
+    }
+
+    fn check_rules(&mut self) {
+        let decls: Vec<&ast::RuleDecl> = self
+            .items()
+            .filter_map(|i| match i {
+                ast::Item::Rule(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        for r in decls {
+            if !seen.insert(r.name.name.clone()) {
+                continue;
+            }
+            let groups: Vec<usize> = r.groups.iter().filter_map(|g| self.group(g)).collect();
+            let when = r.when.as_ref().map(|w| self.cond(w, Scope::CASE));
+            let body = self.body(&r.body);
+            if let Some(e) = &r.effective {
+                self.check_effective(e);
+            }
+            self.checked.rules.push(RuleIr {
+                name: r.name.name.clone(),
+                title: r.title.as_ref().map(|s| s.value.clone()),
+                groups,
+                when,
+                body,
+                effective: effective(r.effective.as_ref()),
+                sources: strs(&r.sources),
+                doc: r.doc.clone(),
+                span: r.span,
+                name_span: r.name.span,
+            });
+        }
+    }
+
+    fn body(&mut self, b: &ast::Body) -> BodyIr {
+        match b {
+            ast::Body::If {
+                cond,
+                then,
+                otherwise,
+                ..
+            } => BodyIr::If {
+                cond: self.cond(cond, Scope::CASE),
+                then: Box::new(self.body(then)),
+                otherwise: otherwise.as_ref().map(|o| Box::new(self.body(o))),
+            },
+            ast::Body::Require(req) => BodyIr::Require(self.requirement(req)),
+        }
+    }
+
+    fn positive(&mut self, d: &ast::DurationLit) -> Dur {
+        if d.n <= 0 {
+            self.bad_duration(d);
+        }
+        dur_of(d)
+    }
+
+    fn requirement(&mut self, req: &ast::Requirement) -> RequirementIr {
+        let mut counts = Vec::new();
+        for c in &req.counts {
+            let n = c.n.map(|n| n.value).unwrap_or(1);
+            if n == 0 {
+                if let Some(lit) = c.n {
+                    self.diags.push(
+                        Diagnostic::error("E0314", "a requirement of 0 events is always met")
+                            .with_label(lit.span, "zero")
+                            .with_help("require at least 1, or remove the rule"),
+                    );
+                }
+            }
+            let Some(kind) = self.event_kind(&c.kind) else {
+                continue;
+            };
+            let filter = c.filter.as_ref().map(|f| {
+                self.cond(
+                    f,
+                    Scope {
+                        event: Some(kind),
+                        rules: false,
+                    },
+                )
+            });
+            counts.push(CountIr {
+                kind,
+                n: n.max(1),
+                filter,
+                span: c.span,
+            });
+        }
+        let w = &req.window;
+        let form = match &w.kind {
+            // `within 0 days of X` is "on X itself": a legitimate deadline.
+            ast::WindowKind::Within { len, .. } => {
+                if len.n < 0 {
+                    self.bad_duration(len);
+                }
+                FormIr::Within { len: dur_of(len) }
+            }
+            ast::WindowKind::BeforeWeek { week, .. } => {
+                if week.value == 0 {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "E0316",
+                            "there is no week 0: week 1 is the anchor's first seven days",
+                        )
+                        .with_label(week.span, "week 0")
+                        .with_help(
+                            "write `before week 1` for a deadline six days after the anchor",
+                        ),
+                    );
+                }
+                FormIr::BeforeWeek {
+                    week: week.value.max(1),
+                }
+            }
+            ast::WindowKind::Slots { every, first, .. } => FormIr::Slots {
+                every: self.positive(every),
+                first: self.positive(first),
+            },
+            ast::WindowKind::Every { every, .. } => FormIr::Interval {
+                gap: self.positive(every),
+                after: Dur::Days(0),
+            },
+            ast::WindowKind::Apart { gap, after, .. } => FormIr::Interval {
+                gap: self.positive(gap),
+                after: match after {
+                    Some(a) => self.positive(a),
+                    None => Dur::Days(0),
+                },
+            },
+            ast::WindowKind::Per { len, .. } => FormIr::Rolling {
+                len: self.positive(len),
+            },
+            ast::WindowKind::PerCalendarYear { .. } => FormIr::CalendarYear,
+        };
+        if matches!(form, FormIr::Interval { .. } | FormIr::Rolling { .. }) && req.counts.len() > 1
+        {
+            self.diags.push(
+                Diagnostic::error(
+                    "E0315",
+                    format!(
+                        "`{}` takes one count, but this requirement has {}",
+                        w.keyword.text,
+                        req.counts.len()
+                    ),
+                )
+                .with_label(req.span, "several counts")
+                .with_label(w.keyword.span, "this form")
+                .with_help("write one rule per event kind"),
+            );
+        }
+        let anchor = self.date(w.kind.anchor(), Scope::CASE, "the anchor");
+        RequirementIr {
+            anchor,
+            form,
+            counts,
+            span: req.span,
+        }
+    }
+
+    fn check_exemptions(&mut self) {
+        let decls: Vec<&ast::ExemptionDecl> = self
+            .items()
+            .filter_map(|i| match i {
+                ast::Item::Exemption(e) => Some(e),
+                _ => None,
+            })
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        for e in decls {
+            if !seen.insert(e.name.name.clone()) {
+                continue;
+            }
+            let rules = self.scope(&e.scope);
+            let effect = match e.effect {
+                ast::Effect::Waives => EffectIr::Waive,
+                ast::Effect::Suspends => EffectIr::Suspend,
+            };
+            let condition = match &e.condition {
+                ast::Condition::When(c) => {
+                    if effect == EffectIr::Suspend {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "E0313",
+                                format!("`{}` needs periods to stop the clock for, but `when` gives a condition", e.effect_keyword.text),
+                            )
+                            .with_label(e.effect_keyword.span, "stops the clock")
+                            .with_label(c.span, "a condition has no start or end")
+                            .with_help("write `while <periods field>`, e.g. `suspends all while standby`, or use `waives … when …`"),
+                        );
+                    }
+                    ConditionIr::When(self.cond(c, Scope::CASE))
+                }
+                ast::Condition::While(p) => {
+                    let t = self.expr(p, Scope::CASE, None, false);
+                    match (&t.kind, t.ty) {
+                        (super::ir::TExprKind::Field(f), Ty::Periods) => ConditionIr::While(*f),
+                        (_, Ty::Error) => ConditionIr::When(t),
+                        (_, ty) => {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    "E0319",
+                                    format!("`while` needs a periods field, but `{}` is {}", self.sources.slice(p.span), self.ty_words(ty)),
+                                )
+                                .with_label(p.span, "not periods")
+                                .with_help("name a field declared as `periods` (e.g. `standby`), or write `when <condition>`"),
+                            );
+                            ConditionIr::When(t)
+                        }
+                    }
+                }
+            };
+            let unless = e.unless.as_ref().map(|u| self.cond(u, Scope::CASE));
+            self.checked.exemptions.push(ExemptionIr {
+                name: e.name.name.clone(),
+                title: e.title.as_ref().map(|s| s.value.clone()),
+                effect,
+                rules,
+                condition,
+                unless,
+                overrides: Vec::new(),
+                sources: strs(&e.sources),
+                doc: e.doc.clone(),
+                span: e.span,
+                name_span: e.name.span,
+            });
+        }
+        let decls: Vec<&ast::ExemptionDecl> = self
+            .items()
+            .filter_map(|i| match i {
+                ast::Item::Exemption(e) => Some(e),
+                _ => None,
+            })
+            .collect();
+        for e in decls {
+            let overrides: Vec<usize> = e
+                .overrides
+                .iter()
+                .filter_map(|o| self.exemption(o))
+                .collect();
+            if let Some(&i) = self.exemption_by_name.get(&e.name.name) {
+                if let Some(ir) = self.checked.exemptions.get_mut(i) {
+                    if ir.span == e.span {
+                        ir.overrides = overrides;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The rules an exemption's scope reaches, without repeats.
+    fn scope(&mut self, items: &[ast::ScopeItem]) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        for item in items {
+            let add: Vec<usize> = match item {
+                ast::ScopeItem::All(_) => (0..self.checked.rules.len()).collect(),
+                ast::ScopeItem::GroupRules(g) => match self.group(g) {
+                    Some(gi) => self
+                        .checked
+                        .rules
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.groups.contains(&gi))
+                        .map(|(i, _)| i)
+                        .collect(),
+                    None => Vec::new(),
+                },
+                ast::ScopeItem::Rule(r) => self.rule(r).into_iter().collect(),
+                ast::ScopeItem::GroupRule(g, r) => match self.group(g) {
+                    Some(gi) => self.rule_in_group(gi, r).into_iter().collect(),
+                    None => Vec::new(),
+                },
+            };
+            for r in add {
+                if !out.contains(&r) {
+                    out.push(r);
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    fn check_targets(&mut self) {
+        let decls: Vec<&ast::TargetDecl> = self
+            .items()
+            .filter_map(|i| match i {
+                ast::Item::Target(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        for t in decls {
+            let group = self.group(&t.group);
+            if t.share < 0 || t.share > 100 * ast::SCALE {
+                self.diags.push(
+                    Diagnostic::error("E0318", "a target's share must be between 0% and 100%")
+                        .with_label(t.share_span, "out of range")
+                        .with_help("write e.g. `at least 75% of ledige`"),
+                );
+            }
+            let filter = t.filter.as_ref().map(|f| self.cond(f, Scope::CASE));
+            let satisfy = self.cond(
+                &t.satisfy,
+                Scope {
+                    event: None,
+                    rules: true,
+                },
+            );
+            let mut rules = Vec::new();
+            collect_rules(&satisfy, &mut rules);
+            let Some(group) = group else {
+                continue;
+            };
+            self.checked.targets.push(TargetIr {
+                name: t.name.name.clone(),
+                title: t.title.as_ref().map(|s| s.value.clone()),
+                share: (t.share / 100).clamp(0, ast::SCALE),
+                group,
+                filter,
+                satisfy,
+                rules,
+                sources: strs(&t.sources),
+                doc: t.doc.clone(),
+                span: t.span,
+            });
+        }
+    }
+
+    /// Tests of the root file only: an imported file's tests run when that
+    /// file is tested itself.
+    fn check_tests(&mut self, root: FileId) {
+        let Some((_, file)) = self.files.iter().find(|(id, _)| *id == root) else {
+            return;
+        };
+        for item in &file.items {
+            if let ast::Item::Test(t) = item {
+                if let Some(ir) = self.test(t) {
+                    self.checked.tests.push(ir);
+                }
+            }
+        }
+    }
+
+    fn test(&mut self, t: &ast::TestDecl) -> Option<TestIr> {
+        let nfields = self.checked.fields.len();
+        let mut fields: Vec<Option<i64>> = vec![None; nfields];
+        let period_fields: Vec<usize> = self
+            .checked
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.ty == Ty::Periods)
+            .map(|(i, _)| i)
+            .collect();
+        let mut periods: Vec<Vec<(i32, i32)>> = vec![Vec::new(); period_fields.len()];
+        let mut ok = true;
+        if let Some(case) = &t.case {
+            for fv in &case.fields {
+                let Some(&fi) = self.field_by_name.get(&fv.name.name) else {
+                    let names: Vec<&str> = self
+                        .checked
+                        .fields
+                        .iter()
+                        .map(|f| f.name.as_str())
+                        .collect();
+                    let help = did_you_mean(&fv.name.name, names.iter().copied(), "case field");
+                    self.diags.push(
+                        Diagnostic::error(
+                            "E0204",
+                            format!("the case has no field `{}`", fv.name.name),
+                        )
+                        .with_label(fv.name.span, "unknown field")
+                        .with_help(help),
+                    );
+                    ok = false;
+                    continue;
+                };
+                let Some(field) = self.checked.fields.get(fi).cloned() else {
+                    continue;
+                };
+                if field.ty == Ty::Periods {
+                    if let Some(p) = period_fields.iter().position(|x| *x == fi) {
+                        if let Some(slot) = periods.get_mut(p) {
+                            *slot = Self::periods_value(&fv.value);
+                        }
+                    }
+                }
+                match self.literal_value(&fv.value, field.ty, &field.name) {
+                    Some(v) => {
+                        if let Some(slot) = fields.get_mut(fi) {
+                            *slot = Some(v);
+                        }
+                    }
+                    None => ok = false,
+                }
+            }
+        }
+        let mut missing = Vec::new();
+        let mut values = Vec::with_capacity(nfields);
+        for (i, f) in self.checked.fields.iter().enumerate() {
+            match fields.get(i).copied().flatten() {
+                Some(v) => values.push(v),
+                None if f.optional => values.push(Self::absent()),
+                None => match f.default {
+                    Some(d) => values.push(d),
+                    None => {
+                        missing.push(f.name.clone());
+                        values.push(0);
+                    }
+                },
+            }
+        }
+        if !missing.is_empty() {
+            let span = t.case.as_ref().map(|c| c.span).unwrap_or(t.name.span);
+            let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+            self.diags.push(
+                Diagnostic::error("E0216", format!("the test's case lacks {}", list.join(", ")))
+                    .with_label(span, "incomplete case")
+                    .with_help("give every field that has no default and is not optional, or declare a default in the schema (`employed: bool = false`)"),
+            );
+            ok = false;
+        }
+        let mut events = Vec::new();
+        for ev in &t.events {
+            let Some(k) = self.event_kind(&ev.kind) else {
+                ok = false;
+                continue;
+            };
+            let Some(kind) = self.checked.events.get(k).cloned() else {
+                continue;
+            };
+            let mut ev_values: Vec<Option<i64>> = vec![None; kind.fields.len()];
+            for fv in &ev.fields {
+                match kind.fields.iter().position(|f| f.name == fv.name.name) {
+                    Some(fi) => {
+                        let Some(f) = kind.fields.get(fi) else {
+                            continue;
+                        };
+                        match self.literal_value(&fv.value, f.ty, &f.name) {
+                            Some(v) => {
+                                if let Some(slot) = ev_values.get_mut(fi) {
+                                    *slot = Some(v);
+                                }
+                            }
+                            None => ok = false,
+                        }
+                    }
+                    None => {
+                        let help = did_you_mean(
+                            &fv.name.name,
+                            kind.fields.iter().map(|f| f.name.as_str()),
+                            "field",
+                        );
+                        self.diags.push(
+                            Diagnostic::error(
+                                "E0210",
+                                format!("event `{}` has no field `{}`", kind.name, fv.name.name),
+                            )
+                            .with_label(fv.name.span, "unknown field")
+                            .with_help(help),
+                        );
+                        ok = false;
+                    }
+                }
+            }
+            let mut row = Vec::with_capacity(kind.fields.len());
+            let mut lacking = Vec::new();
+            for (i, f) in kind.fields.iter().enumerate() {
+                match ev_values.get(i).copied().flatten() {
+                    Some(v) => row.push(v),
+                    None if f.optional => row.push(Self::absent()),
+                    None => match f.default {
+                        Some(d) => row.push(d),
+                        None => {
+                            lacking.push(format!("`{}`", f.name));
+                            row.push(0);
+                        }
+                    },
+                }
+            }
+            if !lacking.is_empty() {
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0216",
+                        format!("the `{}` event lacks {}", kind.name, lacking.join(", ")),
+                    )
+                    .with_label(ev.span, "incomplete event")
+                    .with_help("give the event's fields in braces, e.g. `{ form: personal }`"),
+                );
+                ok = false;
+            }
+            events.push((k, day(&ev.date), row));
+        }
+        let mut expects = Vec::new();
+        for ex in &t.expects {
+            match &ex.kind {
+                ast::ExpectKind::InGroup { negated, group } => {
+                    if let Some(g) = self.group(group) {
+                        expects.push(ExpectIr::InGroup {
+                            group: g,
+                            negated: *negated,
+                            span: ex.span,
+                        });
+                    } else {
+                        ok = false;
+                    }
+                }
+                ast::ExpectKind::Status {
+                    group,
+                    rule,
+                    status,
+                    status_keyword,
+                    arg,
+                    due,
+                } => {
+                    let r = match group {
+                        Some(g) => self.group(g).and_then(|gi| self.rule_in_group(gi, rule)),
+                        None => self.rule(rule),
+                    };
+                    let Some(r) = r else {
+                        ok = false;
+                        continue;
+                    };
+                    let status = match status {
+                        ast::StatusWord::Met => Status::Met,
+                        ast::StatusWord::MetLate => Status::MetLate,
+                        ast::StatusWord::Pending => Status::Pending,
+                        ast::StatusWord::Overdue => Status::Overdue,
+                        ast::StatusWord::Exempt => Status::Exempt,
+                        ast::StatusWord::NotApplicable => Status::NotApplicable,
+                    };
+                    let mut on = None;
+                    let mut exemption = None;
+                    match (arg, status) {
+                        (None, _) => {}
+                        (Some(ast::StatusArg::Date(d)), Status::Met | Status::MetLate) => {
+                            on = Some(day(d))
+                        }
+                        (Some(ast::StatusArg::Name(n)), Status::Exempt) => {
+                            exemption = self.exemption(n);
+                            if exemption.is_none() {
+                                ok = false;
+                            }
+                        }
+                        (Some(a), _) => {
+                            let span = match a {
+                                ast::StatusArg::Date(d) => d.span,
+                                ast::StatusArg::Name(n) => n.span,
+                            };
+                            self.diags.push(
+                                Diagnostic::error(
+                                    "E0301",
+                                    format!("`{}` takes no such argument", status_keyword.text),
+                                )
+                                .with_label(span, "unexpected")
+                                .with_help("met and met_late take the date they were met; exempt takes the exemption's name"),
+                            );
+                            ok = false;
+                        }
+                    }
+                    expects.push(ExpectIr::Status {
+                        rule: r,
+                        status,
+                        on,
+                        exemption,
+                        due: due.as_ref().map(day),
+                        span: ex.span,
+                    });
+                }
+            }
+        }
+        if !ok {
+            return None;
+        }
+        Some(TestIr {
+            name: t.name.value.clone(),
+            fields: values,
+            periods,
+            events,
+            at: day(&t.at),
+            expects,
+            span: t.span,
+        })
+    }
+}
+
+fn collect_rules(e: &super::ir::TExpr, out: &mut Vec<usize>) {
+    use super::ir::TExprKind as K;
+    match &e.kind {
+        K::RuleMet(r) => {
+            if !out.contains(r) {
+                out.push(*r);
+            }
+        }
+        K::AgeOn(x) | K::IsPresent(x) | K::Not(x) | K::Neg(x) | K::IntToDec(x) => {
+            collect_rules(x, out)
+        }
+        K::InSet(x, _) | K::InPeriods(x, _) => collect_rules(x, out),
+        K::Binary(_, a, b) => {
+            collect_rules(a, out);
+            collect_rules(b, out);
+        }
+        _ => {}
+    }
+}
