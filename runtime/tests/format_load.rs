@@ -7,7 +7,7 @@ mod builder;
 use builder::*;
 use pol_runtime::bytecode::format::{decode, encode, FORMAT_VERSION, HEADER_LEN};
 use pol_runtime::bytecode::program::{Body, CodeRef, Dur, Form, Op};
-use pol_runtime::{LoadError, Policy};
+use pol_runtime::Policy;
 
 fn sample() -> Builder {
     let mut b = Builder::new();

@@ -74,17 +74,25 @@ pub fn add_days(day: i64, n: i64) -> Option<i64> {
 /// 2025-02-28). `None` outside the supported range.
 pub fn add_months(day: i64, n: i64) -> Option<i64> {
     in_range(day)?;
-    // Beyond this many months every result is out of range anyway; the bound
-    // keeps the arithmetic below from overflowing.
-    if n.abs() > 4 * MAX_DAY {
-        return None;
+    // Beyond 4·MAX_DAY months every result is out of range anyway; the bound
+    // (in `Civil::add_months`) keeps the arithmetic from overflowing.
+    civil_from_days(day).add_months(n)
+}
+
+impl Civil {
+    /// This date plus `n` months, clamped to the month's end, as a day
+    /// number. Fixed schedules convert their anchor once and call this per
+    /// instance.
+    pub fn add_months(self, n: i64) -> Option<i64> {
+        if n.abs() > 4 * MAX_DAY {
+            return None;
+        }
+        let m0 = self.year.checked_mul(12)? + i64::from(self.month) - 1 + n;
+        let year = m0.div_euclid(12);
+        let month = (m0.rem_euclid(12) + 1) as u32;
+        let d = self.day.min(days_in_month(year, month));
+        in_range(days_from_civil(year, month, d))
     }
-    let c = civil_from_days(day);
-    let m0 = c.year * 12 + i64::from(c.month) - 1 + n;
-    let year = m0.div_euclid(12);
-    let month = (m0.rem_euclid(12) + 1) as u32;
-    let d = c.day.min(days_in_month(year, month));
-    in_range(days_from_civil(year, month, d))
 }
 
 /// `day + d`; `None` outside the supported range.

@@ -152,14 +152,16 @@ pub(crate) fn explain(policy: &Policy, case: CaseRef<'_>, today: i32) -> CaseExp
         let exemption = res.exemption.and_then(|e| {
             let ex = p.exemptions.get(usize::from(e))?;
             let reason = match rec.exempt.map(|(_, w)| w) {
+                Some(ExemptReason::Period(a, b)) if b == crate::caseload::batch::OPEN_END => {
+                    format!(
+                        "today is in the period from {} (still running)",
+                        format_day(a)
+                    )
+                }
                 Some(ExemptReason::Period(a, b)) => format!(
                     "today is in the period {} .. {}",
                     format_day(a),
-                    if b == crate::caseload::batch::OPEN_END {
-                        String::new()
-                    } else {
-                        format_day(b)
-                    }
+                    format_day(b)
                 ),
                 _ => "its condition holds today".to_string(),
             };

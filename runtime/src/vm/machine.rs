@@ -288,7 +288,7 @@ impl<'p> Machine<'p> {
     /// dates for this case: those reaching it, without `unless` holding, and
     /// not overridden by another exemption in force.
     pub fn suspensions<'c>(&self, r: usize, cx: &Ctx<'c>) -> Suspensions<'c> {
-        let mut susp = Suspensions::default();
+        let mut susp = Suspensions::NONE;
         if !self.l.rule_has_suspend.get(r).copied().unwrap_or(false) {
             return susp;
         }
@@ -298,8 +298,12 @@ impl<'p> Machine<'p> {
                 continue;
             };
             if let (Effect::Suspend, ExemptionCondition::While(f)) = (ex.effect, ex.condition) {
-                if !self.unless_holds(e, cx) && !self.overridden(e, exemptions, cx) {
-                    susp.push(cx.case.periods(f));
+                // Most cases have no periods: decide that before any code runs.
+                if !cx.case.periods(f).is_empty()
+                    && !self.unless_holds(e, cx)
+                    && !self.overridden(e, exemptions, cx)
+                {
+                    susp.push(cx.case, f);
                 }
             }
         }
@@ -357,7 +361,12 @@ impl<'p> Machine<'p> {
     ) -> RuleResult {
         let today = cx.today;
         let mut walk = Walk::new(today);
-        let mut counters = Counters::new(self, cx, &req.counts, s, today);
+        let counters = || Counters::new(self, cx, &req.counts, s, today);
+        let single = || {
+            req.counts
+                .first()
+                .map(|t| Counter::new(self, cx, t, s, today))
+        };
         let shift = |raw: i64, from: i64, trace: &mut T| -> i64 {
             let d = susp.shift(raw, from, today);
             if d != raw {
@@ -371,13 +380,13 @@ impl<'p> Machine<'p> {
                     return RuleResult::NOT_APPLICABLE;
                 };
                 let due = shift(raw, s, trace);
-                let f = counters.fulfilled(1);
+                let f = counters().fulfilled(1);
                 trace.instance(day(s), day(due), f.map(day));
                 walk.step(due, f).unwrap_or_else(|| walk.finish())
             }
             Form::BeforeWeek { week } => {
                 let due = shift(s + 7 * i64::from(week) - 1, s, trace);
-                let f = counters.fulfilled(1);
+                let f = counters().fulfilled(1);
                 trace.instance(day(s), day(due), f.map(day));
                 walk.step(due, f).unwrap_or_else(|| walk.finish())
             }
@@ -385,8 +394,14 @@ impl<'p> Machine<'p> {
                 let Some(end) = dates::add_dur(s, first) else {
                     return RuleResult::NOT_APPLICABLE;
                 };
+                let mut counters = counters();
+                let civil = dates::civil_from_days(s);
+                let slot = |k: i64| match every {
+                    Dur::Days(n) => dates::add_days(s, i64::from(n) * k),
+                    Dur::Months(n) => civil.add_months(i64::from(n) * k),
+                };
                 let mut k: i64 = 1;
-                while let Some(raw) = dates::add_dur_times(s, every, k).filter(|r| *r <= end) {
+                while let Some(raw) = slot(k).filter(|r| *r <= end) {
                     let due = shift(raw, s, trace);
                     let f = counters.fulfilled(k as u64);
                     trace.instance(day(s), day(due), f.map(day));
@@ -404,7 +419,7 @@ impl<'p> Machine<'p> {
                 if today < start {
                     return RuleResult::NOT_APPLICABLE;
                 }
-                let Some(c) = counters.first_mut() else {
+                let Some(mut c) = single() else {
                     return RuleResult::NOT_APPLICABLE;
                 };
                 let n = c.n;
@@ -414,7 +429,7 @@ impl<'p> Machine<'p> {
                         return walk.finish();
                     };
                     let due = shift(raw, prev, trace);
-                    let target = c.got + n;
+                    let target = c.got() + n;
                     let f = c.nth(target);
                     trace.instance(day(prev), day(due), f.map(day));
                     if let Some(done) = walk.step(due, f) {
@@ -426,7 +441,7 @@ impl<'p> Machine<'p> {
                 }
             }
             Form::Rolling { len } => {
-                let Some(c) = counters.first_mut() else {
+                let Some(mut c) = single() else {
                     return RuleResult::NOT_APPLICABLE;
                 };
                 let n = c.n;
@@ -502,7 +517,24 @@ impl<'p> Machine<'p> {
         else {
             return NONE;
         };
-        let mut st = [0i64; MAX_STACK];
+        // The stack never holds more values than the expression has ops, so
+        // short expressions (nearly all) get a small array to clear.
+        match ops {
+            [Op::Field(i)] => cx.fields.get(usize::from(*i)).copied().unwrap_or(NONE),
+            [Op::Const(c)] => *c,
+            _ if ops.len() <= 8 => self.run::<8>(ops, cx, ev),
+            _ if ops.len() <= 24 => self.run::<24>(ops, cx, ev),
+            _ => self.run::<MAX_STACK>(ops, cx, ev),
+        }
+    }
+
+    fn run<const N: usize>(
+        &self,
+        ops: &[Op],
+        cx: &Ctx<'_>,
+        ev: Option<(&Events<'_>, usize)>,
+    ) -> i64 {
+        let mut st = [0i64; N];
         let mut sp = 0usize;
         macro_rules! pop {
             () => {
@@ -829,17 +861,77 @@ fn met(f: i64, due: i64) -> RuleResult {
 // Counting qualifying events
 // ---------------------------------------------------------------------------
 
-/// A forward-only cursor over one count's qualifying events in a window.
+/// Where counting stands in one count's events: a forward-only cursor over
+/// the qualifying events in a window. Small and `Copy`, so a requirement's
+/// cursors sit in a fixed array without costly set-up.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Cursor {
+    pos: u32,
+    end: u32,
+    /// qualifying events passed so far
+    got: u32,
+    /// the date of the last of them
+    last: i32,
+}
+
+impl Cursor {
+    fn open(ev: &Events<'_>, from: i64, to: i64) -> Cursor {
+        let (pos, end) = window(ev.dates, from, to);
+        Cursor {
+            pos: pos as u32,
+            end: end as u32,
+            got: 0,
+            last: i32::MIN,
+        }
+    }
+
+    #[inline]
+    fn next(
+        &mut self,
+        m: &Machine<'_>,
+        cx: &Ctx<'_>,
+        term: &CountTerm,
+        ev: &Events<'_>,
+    ) -> Option<i64> {
+        while self.pos < self.end {
+            let k = self.pos as usize;
+            self.pos += 1;
+            if m.matches(term.filter, cx, ev, k) {
+                let d = ev.dates.get(k).copied().unwrap_or(i32::MAX);
+                self.got += 1;
+                self.last = d;
+                return Some(i64::from(d));
+            }
+        }
+        None
+    }
+
+    /// The date of the `target`-th qualifying event (1-based), if there is
+    /// one. Targets must not decrease between calls.
+    #[inline]
+    fn nth(
+        &mut self,
+        m: &Machine<'_>,
+        cx: &Ctx<'_>,
+        term: &CountTerm,
+        ev: &Events<'_>,
+        target: u64,
+    ) -> Option<i64> {
+        while u64::from(self.got) < target {
+            self.next(m, cx, term, ev)?;
+        }
+        (u64::from(self.got) == target && self.got > 0).then_some(i64::from(self.last))
+    }
+}
+
+/// One count's qualifying events in a window, for the forms with one count
+/// and for the slow paths.
 pub(crate) struct Counter<'a, 'p> {
     m: &'a Machine<'p>,
     cx: &'a Ctx<'a>,
     pub term: &'a CountTerm,
     ev: Events<'a>,
-    pos: usize,
-    end: usize,
-    /// qualifying events passed so far
-    pub got: u64,
-    last: i64,
+    cur: Cursor,
     pub n: u64,
 }
 
@@ -852,75 +944,73 @@ impl<'a, 'p> Counter<'a, 'p> {
         to: i64,
     ) -> Self {
         let ev = cx.case.events(term.kind);
-        let (pos, end) = window(ev.dates, from, to);
         Counter {
             m,
             cx,
             term,
+            cur: Cursor::open(&ev, from, to),
             ev,
-            pos,
-            end,
-            got: 0,
-            last: NONE,
             n: u64::from(term.n),
         }
     }
 
-    fn next_qualifying(&mut self) -> Option<i64> {
-        while self.pos < self.end {
-            let k = self.pos;
-            self.pos += 1;
-            if self.m.matches(self.term.filter, self.cx, &self.ev, k) {
-                let d = i64::from(self.ev.dates.get(k).copied().unwrap_or(i32::MAX));
-                self.got += 1;
-                self.last = d;
-                return Some(d);
-            }
-        }
-        None
+    /// Qualifying events passed so far.
+    pub fn got(&self) -> u64 {
+        u64::from(self.cur.got)
     }
 
-    /// The date of the `target`-th qualifying event (1-based), if there is
-    /// one. Targets must not decrease between calls.
     pub fn nth(&mut self, target: u64) -> Option<i64> {
-        while self.got < target {
-            self.next_qualifying()?;
-        }
-        (self.got == target || target == 0).then_some(self.last)
+        self.cur.nth(self.m, self.cx, self.term, &self.ev, target)
     }
 
     /// Consumes the qualifying events dated on or before `limit`; the last one's date.
     pub fn skip_through(&mut self, limit: i64) -> Option<i64> {
         let mut found = None;
-        while self.pos < self.end
-            && self
-                .ev
-                .dates
-                .get(self.pos)
-                .is_some_and(|d| i64::from(*d) <= limit)
-        {
-            let before = self.got;
-            let d = self.next_qualifying();
-            if self.got > before {
-                found = d;
+        while self.cur.pos < self.cur.end {
+            let k = self.cur.pos as usize;
+            let Some(&d) = self.ev.dates.get(k) else {
+                break;
+            };
+            if i64::from(d) > limit {
+                break;
+            }
+            self.cur.pos += 1;
+            if self.m.matches(self.term.filter, self.cx, &self.ev, k) {
+                self.cur.got += 1;
+                self.cur.last = d;
+                found = Some(i64::from(d));
             }
         }
         found
     }
 
-    /// All qualifying events left (consumes them).
+    /// All qualifying events left (consumes them); the total passed.
     pub fn count_all(&mut self) -> u64 {
-        while self.next_qualifying().is_some() {}
-        self.got
+        while self
+            .cur
+            .next(self.m, self.cx, self.term, &self.ev)
+            .is_some()
+        {}
+        self.got()
     }
 }
 
-/// One cursor per count of a requirement, in a fixed array.
+/// Cursors kept across instances; counts past these (rare) are recounted
+/// from the window start for each instance instead.
+const KEPT_CURSORS: usize = 4;
+
+/// One cursor per count of a requirement, in a small fixed array.
 pub(crate) struct Counters<'a, 'p> {
-    cs: [Option<Counter<'a, 'p>>; crate::bytecode::verify::MAX_COUNTS],
+    m: &'a Machine<'p>,
+    cx: &'a Ctx<'a>,
+    terms: &'a [CountTerm],
+    from: i64,
+    to: i64,
+    cur: [Cursor; KEPT_CURSORS],
 }
 
 impl<'a, 'p> Counters<'a, 'p> {
+    #[inline]
     pub fn new(
         m: &'a Machine<'p>,
         cx: &'a Ctx<'a>,
@@ -928,27 +1018,34 @@ impl<'a, 'p> Counters<'a, 'p> {
         from: i64,
         to: i64,
     ) -> Self {
-        let mut cs: [Option<Counter<'a, 'p>>; crate::bytecode::verify::MAX_COUNTS] =
-            Default::default();
-        for (slot, t) in cs.iter_mut().zip(terms) {
-            *slot = Some(Counter::new(m, cx, t, from, to));
+        let mut cur = [Cursor::default(); KEPT_CURSORS];
+        for (c, t) in cur.iter_mut().zip(terms) {
+            *c = Cursor::open(&cx.case.events(t.kind), from, to);
         }
-        Counters { cs }
+        Counters {
+            m,
+            cx,
+            terms,
+            from,
+            to,
+            cur,
+        }
     }
 
     /// When instance `k` (cumulative `k·n` of every count) was fulfilled:
     /// the latest of the counts' `k·n`-th qualifying dates.
     pub fn fulfilled(&mut self, k: u64) -> Option<i64> {
         let mut when = i64::MIN;
-        for c in self.cs.iter_mut().flatten() {
-            let d = c.nth(k.saturating_mul(c.n))?;
+        for (i, t) in self.terms.iter().enumerate() {
+            let ev = self.cx.case.events(t.kind);
+            let target = k.saturating_mul(u64::from(t.n));
+            let d = match self.cur.get_mut(i) {
+                Some(c) => c.nth(self.m, self.cx, t, &ev, target),
+                None => Cursor::open(&ev, self.from, self.to).nth(self.m, self.cx, t, &ev, target),
+            }?;
             when = when.max(d);
         }
         (when != i64::MIN).then_some(when)
-    }
-
-    pub fn first_mut(&mut self) -> Option<&mut Counter<'a, 'p>> {
-        self.cs.first_mut().and_then(Option::as_mut)
     }
 }
 
@@ -956,20 +1053,33 @@ impl<'a, 'p> Counters<'a, 'p> {
 // Suspensions (§7 `suspends … while`)
 // ---------------------------------------------------------------------------
 
-/// The periods of the suspending exemptions in force for one rule.
-#[derive(Default)]
+/// The periods fields of the suspending exemptions in force for one rule.
+/// Kept small (field numbers, not slices) because it is built per rule.
 pub(crate) struct Suspensions<'a> {
-    slices: [&'a [(i32, i32)]; MAX_SUSPENDS_PER_RULE],
+    case: Option<CaseRef<'a>>,
+    fields: [u16; MAX_SUSPENDS_PER_RULE],
     n: usize,
 }
 
 impl<'a> Suspensions<'a> {
-    pub fn push(&mut self, periods: &'a [(i32, i32)]) {
-        if let Some(slot) = self.slices.get_mut(self.n) {
-            if !periods.is_empty() {
-                *slot = periods;
-                self.n += 1;
-            }
+    pub const NONE: Suspensions<'static> = Suspensions {
+        case: None,
+        fields: [0; MAX_SUSPENDS_PER_RULE],
+        n: 0,
+    };
+
+    fn push(&mut self, case: CaseRef<'a>, field: u16) {
+        if let Some(slot) = self.fields.get_mut(self.n) {
+            *slot = field;
+            self.n += 1;
+            self.case = Some(case);
+        }
+    }
+
+    fn slice(&self, j: usize) -> &'a [(i32, i32)] {
+        match (self.case, self.fields.get(j)) {
+            (Some(c), Some(f)) if j < self.n => c.periods(*f),
+            _ => &[],
         }
     }
 
@@ -984,10 +1094,10 @@ impl<'a> Suspensions<'a> {
         let mut due = due;
         let mut covered = from - 1;
         loop {
-            // The next period by start among all slices (a k-way merge).
+            // The next period by start among all fields (a k-way merge).
             let mut best: Option<(usize, (i32, i32))> = None;
-            for (j, s) in self.slices.iter().take(self.n).enumerate() {
-                if let Some(&p) = cur.get(j).and_then(|c| s.get(*c)) {
+            for j in 0..self.n {
+                if let Some(&p) = cur.get(j).and_then(|c| self.slice(j).get(*c)) {
                     if best.is_none_or(|(_, b)| p.0 < b.0) {
                         best = Some((j, p));
                     }
