@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod diagnostics;
+pub mod format;
 pub mod lower;
 pub mod syntax;
 pub mod testing;
