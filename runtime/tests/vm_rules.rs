@@ -815,3 +815,65 @@ fn the_result_is_reused_without_leftovers() {
     assert_eq!(out.rules[0].met_on, None);
     assert_eq!(out.rules[0].status, pol_runtime::Status::Overdue);
 }
+
+#[test]
+fn suspension_moves_the_next_interval_due() {
+    let mut b = Builder::new();
+    b.rule(
+        "gap",
+        Form::Interval {
+            gap: Dur::Days(42),
+            after: Dur::Days(0),
+        },
+        &[count(SAMTALE, 1)],
+    );
+    b.exemption(
+        "standby",
+        Effect::Suspend,
+        &[0],
+        ExemptionCondition::While(STANDBY),
+        None,
+        &[],
+    );
+    let p = b.policy();
+    let c = || {
+        Case::new(&b.p, "2026-01-01")
+            .event(SAMTALE, "2026-01-10", PHONE)
+            .standby("2026-02-01", Some("2026-02-10"))
+    };
+    // the next due 01-10 + 42 days = 02-21 moves by the 10 suspended days
+    assert_eq!(
+        eval(&p, c(), "2026-02-25", 0),
+        "met(2026-01-10) due 2026-02-22 next 2026-03-03"
+    );
+    assert_eq!(eval(&p, c(), "2026-03-04", 0), "overdue due 2026-03-03");
+}
+
+#[test]
+fn slots_with_several_counts_need_every_count_cumulatively() {
+    let mut b = Builder::new();
+    b.rule(
+        "both",
+        Form::Slots {
+            every: Dur::Days(30),
+            first: Dur::Days(60),
+        },
+        &[count(SAMTALE, 1), count(TILBUD, 1)],
+    );
+    let p = b.policy();
+    let c = Case::new(&b.p, "2026-01-01")
+        .event(SAMTALE, "2026-01-05", PHONE)
+        .event(SAMTALE, "2026-01-06", PHONE)
+        .event(TILBUD, "2026-01-20", 0);
+    // slot 1 (due 01-31): met when the tilbud came; slot 2 (due 03-02) needs a second tilbud
+    assert_eq!(eval(&p, c, "2026-03-03", 0), "overdue due 2026-03-02");
+    let c = Case::new(&b.p, "2026-01-01")
+        .event(SAMTALE, "2026-01-05", PHONE)
+        .event(SAMTALE, "2026-02-06", PHONE)
+        .event(TILBUD, "2026-01-20", 0)
+        .event(TILBUD, "2026-02-20", 0);
+    assert_eq!(
+        eval(&p, c, "2026-03-03", 0),
+        "met(2026-02-20) due 2026-03-02"
+    );
+}

@@ -1,6 +1,20 @@
 //! The verifier: refuses any program a correct compiler cannot produce, so
 //! the VM may rely on every index being in range and every expression being
 //! well formed (it still never panics on what slips through).
+//!
+//! What the compiler must produce, beyond "every index in range":
+//! * every `CodeRef` is non-empty and leaves exactly one value; the stack
+//!   never underflows nor grows past `MAX_STACK`;
+//! * `EvField`/`EvDate` only in a filter's code (the filter's own kind);
+//!   no `Agg` inside a filter; `RuleMet` only in a target's `satisfy`;
+//! * `Field` never names a periods field; `InPeriods` and `While` only do;
+//! * a filter used by a count or an aggregate reads that count's kind;
+//! * `Body::Branch` targets point forward; a requirement has 1 to
+//!   `MAX_COUNTS` counts, each with `n >= 1`; `Interval`/`Rolling` have one;
+//! * durations are non-negative; `Slots::every`, `Interval::gap` and
+//!   `Rolling::len` are positive; `BeforeWeek::week` is 1 to 10 000;
+//! * an `InSet` right after a `Field`/`EvField` of an enum names only that
+//!   enum's variants; at most `MAX_SUSPENDS_PER_RULE` suspensions per rule.
 
 use crate::bytecode::format::LoadError;
 use crate::bytecode::program::{
@@ -77,6 +91,15 @@ impl Verifier<'_> {
                         }
                     }),
             )?;
+        }
+        if p.meta.language > 1 {
+            return err(
+                "the policy header",
+                format!(
+                    "keyword language {} is neither English (0) nor Danish (1)",
+                    p.meta.language
+                ),
+            );
         }
         at(
             "the policy header",
