@@ -125,7 +125,7 @@ fn overlapping_groups(c: &mut Checker<'_>, space: &Space) {
             if a.priority.is_some() && b.priority.is_some() {
                 continue;
             }
-            let Some(example) = space.find(c, &[&a.pred, &b.pred], &[]) else {
+            let Search::Found(example) = space.find(c, &[&a.pred, &b.pred], &[]) else {
                 continue;
             };
             found.push(
@@ -155,7 +155,7 @@ fn rules_that_never_apply(c: &mut Checker<'_>, space: &Space) {
         }
         // A rule applies if some case is in one of its groups and `when` holds.
         let applies = if r.groups.is_empty() {
-            space.find(c, &conds, &[]).is_some()
+            !space.find(c, &conds, &[]).never()
         } else {
             r.groups.iter().any(|g| {
                 let Some(group) = c.checked.groups.get(*g) else {
@@ -163,7 +163,7 @@ fn rules_that_never_apply(c: &mut Checker<'_>, space: &Space) {
                 };
                 let mut all = conds.clone();
                 all.push(&group.pred);
-                space.find(c, &all, &[]).is_some()
+                !space.find(c, &all, &[]).never()
             })
         };
         if !applies {
@@ -174,6 +174,11 @@ fn rules_that_never_apply(c: &mut Checker<'_>, space: &Space) {
                         "check the rule's `for` groups and its `when` condition against each other",
                     ),
             );
+            continue;
+        }
+        // Imported layers (the national rules) span many eras on purpose;
+        // only the checked file's own rules must fit its dates.
+        if Some(r.span.file) != c.files.first().map(|(id, _)| *id) {
             continue;
         }
         let (from, until) = r.effective;
@@ -212,7 +217,7 @@ fn exemptions_that_never_apply(c: &mut Checker<'_>, space: &Space) {
             continue;
         };
         let negated_unless: Vec<&TExpr> = e.unless.iter().collect();
-        let holds = space.find(c, &[cond], &negated_unless).is_some();
+        let holds = !space.find(c, &[cond], &negated_unless).never();
         if !holds {
             found.push(
                 Diagnostic::warning("W0402", format!("exemption `{}` can never apply", e.name))
@@ -229,7 +234,7 @@ fn exemptions_that_never_apply(c: &mut Checker<'_>, space: &Space) {
                 optional: false,
                 span: cond.span,
             };
-            if space.find(c, &[&not_cond], &[]).is_none() {
+            if space.find(c, &[&not_cond], &[]).never() {
                 found.push(
                     Diagnostic::warning(
                         "W0406",
@@ -301,6 +306,9 @@ fn collect_requirements<'a>(b: &'a super::ir::BodyIr, out: &mut Vec<&'a super::i
 /// Candidate values per case field, for the searches.
 struct Space {
     candidates: Vec<Vec<i64>>,
+    /// Candidate evaluation dates: the search's own, and both sides of
+    /// every date the conditions name (`today >= 2012-03-01`).
+    todays: Vec<i64>,
     /// Candidate dates and numbers, for event aggregates.
     dates: Vec<i64>,
     /// How each candidate date was built, for examples: `today - 6 months`.
@@ -308,6 +316,22 @@ struct Space {
     numbers: Vec<i64>,
     /// For periods fields: whether a period covers the search's `today`.
     period_fields: Vec<usize>,
+}
+
+/// What a search found.
+enum Search {
+    /// An assignment satisfying the question.
+    Found(Example),
+    /// Every candidate combination was tried; none satisfies it.
+    Never,
+    /// The search gave up before trying every combination.
+    Unknown,
+}
+
+impl Search {
+    fn never(&self) -> bool {
+        matches!(self, Search::Never)
+    }
 }
 
 /// One assignment of field values (periods fields: 1 = a period covers
@@ -438,8 +462,13 @@ impl Space {
         for n in consts.ints.iter().chain(consts.scaled.iter()) {
             numbers.extend([n - 1, *n, n + 1]);
         }
+        let mut todays = vec![TODAY];
+        for d in &consts.dates {
+            todays.extend([d - 1, *d, d + 1]);
+        }
         Space {
             candidates,
+            todays,
             dates,
             date_labels: labels,
             numbers: numbers.into_iter().collect(),
@@ -449,11 +478,11 @@ impl Space {
 
     /// An assignment under which every `all` holds and every `none` fails.
     /// Event aggregates (`count(...)`, `first(...)`) are free variables.
-    fn find(&self, c: &Checker<'_>, all: &[&TExpr], none: &[&TExpr]) -> Option<Example> {
+    fn find(&self, c: &Checker<'_>, all: &[&TExpr], none: &[&TExpr]) -> Search {
         let mut used = BTreeSet::new();
         let mut aggs: Vec<(Span, Ty)> = Vec::new();
         for e in all.iter().chain(none.iter()) {
-            vars_read(e, &mut used, &mut aggs);
+            vars_read(e, c.checked.birth_field, &mut used, &mut aggs);
         }
         let used: Vec<usize> = used.into_iter().collect();
         let agg_candidates: Vec<Vec<i64>> = aggs
@@ -477,6 +506,7 @@ impl Space {
             .iter()
             .map(|f| self.candidates.get(*f).map(Vec::len).unwrap_or(1))
             .chain(agg_candidates.iter().map(Vec::len))
+            .chain(std::iter::once(self.todays.len()))
             .collect();
         let mut idx = vec![0usize; lens.len()];
         for _ in 0..SEARCH_LIMIT {
@@ -498,7 +528,9 @@ impl Space {
                     slot.1 = *v;
                 }
             }
+            let today_at = idx.get(used.len() + agg_values.len()).copied().unwrap_or(0);
             let env = Env {
+                today: self.todays.get(today_at).copied().unwrap_or(TODAY),
                 fields: &values,
                 aggs: &agg_values,
                 period_fields: &self.period_fields,
@@ -507,7 +539,7 @@ impl Space {
             let ok = all.iter().all(|e| env.eval(e) == Some(1))
                 && none.iter().all(|e| env.eval(e) != Some(1));
             if ok {
-                return Some(Example {
+                return Search::Found(Example {
                     fields: values,
                     aggs: agg_values,
                 });
@@ -516,7 +548,7 @@ impl Space {
             let mut k = 0;
             loop {
                 let Some(i) = idx.get_mut(k) else {
-                    return None;
+                    return Search::Never;
                 };
                 *i += 1;
                 if *i < lens.get(k).copied().unwrap_or(1) {
@@ -526,7 +558,7 @@ impl Space {
                 k += 1;
             }
         }
-        None
+        Search::Unknown
     }
 
     /// Values an event aggregate may take in the search.
@@ -546,7 +578,7 @@ impl Space {
         let mut used = BTreeSet::new();
         let mut aggs = Vec::new();
         for e in exprs {
-            vars_read(e, &mut used, &mut aggs);
+            vars_read(e, c.checked.birth_field, &mut used, &mut aggs);
         }
         let mut parts = Vec::new();
         for f in used {
@@ -677,24 +709,33 @@ impl Consts {
 }
 
 /// Collects the case fields and the event aggregates `e` reads.
-fn vars_read(e: &TExpr, out: &mut BTreeSet<usize>, aggs: &mut Vec<(Span, Ty)>) {
+fn vars_read(
+    e: &TExpr,
+    birth: Option<usize>,
+    out: &mut BTreeSet<usize>,
+    aggs: &mut Vec<(Span, Ty)>,
+) {
     match &e.kind {
         TExprKind::Field(f) => {
             out.insert(*f);
         }
         TExprKind::InPeriods(x, f) => {
             out.insert(*f);
-            vars_read(x, out, aggs);
+            vars_read(x, birth, out, aggs);
         }
-        TExprKind::AgeOn(x)
-        | TExprKind::IsPresent(x)
+        TExprKind::AgeOn(x) => {
+            // `age` reads the birth date too.
+            out.extend(birth);
+            vars_read(x, birth, out, aggs);
+        }
+        TExprKind::IsPresent(x)
         | TExprKind::Not(x)
         | TExprKind::Neg(x)
         | TExprKind::IntToDec(x)
-        | TExprKind::InSet(x, _) => vars_read(x, out, aggs),
+        | TExprKind::InSet(x, _) => vars_read(x, birth, out, aggs),
         TExprKind::Binary(_, a, b) => {
-            vars_read(a, out, aggs);
-            vars_read(b, out, aggs);
+            vars_read(a, birth, out, aggs);
+            vars_read(b, birth, out, aggs);
         }
         TExprKind::Agg { .. } => {
             if !aggs.iter().any(|(s, _)| *s == e.span) {
@@ -712,6 +753,7 @@ fn vars_read(e: &TExpr, out: &mut BTreeSet<usize>, aggs: &mut Vec<(Span, Ty)>) {
 
 /// A case-level evaluator for the search; aggregates take assigned values.
 struct Env<'a> {
+    today: i64,
     fields: &'a [i64],
     aggs: &'a [(Span, i64)],
     period_fields: &'a [usize],
@@ -723,7 +765,7 @@ impl Env<'_> {
         Some(match &e.kind {
             TExprKind::Const(v) => *v,
             TExprKind::Field(f) => *self.fields.get(*f)?,
-            TExprKind::Today => TODAY,
+            TExprKind::Today => self.today,
             TExprKind::AgeOn(d) => {
                 let on = self.eval(d)?;
                 let birth = self
@@ -762,7 +804,7 @@ impl Env<'_> {
                 let d = self.eval(x)?;
                 // The search models one period covering `today`.
                 let covered = self.period_fields.contains(f) && self.fields.get(*f) == Some(&1);
-                i64::from(covered && d == TODAY)
+                i64::from(covered && d == self.today)
             }
             TExprKind::Binary(op, a, b) => {
                 let (x, y) = (self.eval(a)?, self.eval(b)?);

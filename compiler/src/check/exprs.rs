@@ -55,12 +55,12 @@ impl Checker<'_> {
     /// Checks an expression that must be a condition.
     pub(super) fn cond(&mut self, e: &ast::Expr, scope: Scope) -> TExpr {
         let t = self.expr(e, scope, Some(Ty::Bool), false);
-        self.to_bool(t, e)
+        self.as_condition(t, e)
     }
 
     /// Turns a checked expression into a condition: `x?` alone means "x is
     /// present"; anything else must already be a condition.
-    fn to_bool(&mut self, t: TExpr, e: &ast::Expr) -> TExpr {
+    fn as_condition(&mut self, t: TExpr, e: &ast::Expr) -> TExpr {
         match (t.ty, t.optional) {
             (Ty::Error, _) => t,
             (Ty::Bool, false) => t,

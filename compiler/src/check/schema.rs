@@ -263,9 +263,7 @@ impl Checker<'_> {
                 _ => d.n,
             }),
             (LiteralKind::Name(id), Ty::Enum(e)) => {
-                let Some(en) = self.checked.enums.get(e) else {
-                    return None;
-                };
+                let en = self.checked.enums.get(e)?;
                 match en.variants.iter().position(|v| *v == id.name) {
                     Some(i) => Some(i as i64),
                     None => {

@@ -63,7 +63,7 @@ pub fn lower(checked: &Checked, sources: &SourceMap) -> Program {
         .map(|g| bc::Group {
             name: l.str(&g.name),
             title: g.title.as_deref().map(|s| l.str(s)),
-            pred: l.expr(&g.pred, None),
+            pred: l.expr(&g.pred),
             priority: g.priority,
             citations: g.sources.iter().map(|s| l.str(s)).collect(),
             span: l.span(g.span),
@@ -79,7 +79,7 @@ pub fn lower(checked: &Checked, sources: &SourceMap) -> Program {
                 name: l.str(&r.name),
                 title: r.title.as_deref().map(|s| l.str(s)),
                 groups: r.groups.iter().map(|g| *g as u16).collect(),
-                when: r.when.as_ref().map(|w| l.expr(w, None)),
+                when: r.when.as_ref().map(|w| l.expr(w)),
                 effective: effective(r.effective),
                 body,
                 citations: r.sources.iter().map(|s| l.str(s)).collect(),
@@ -99,10 +99,10 @@ pub fn lower(checked: &Checked, sources: &SourceMap) -> Program {
             },
             rules: e.rules.iter().map(|r| *r as u16).collect(),
             condition: match &e.condition {
-                ConditionIr::When(c) => bc::ExemptionCondition::When(l.expr(c, None)),
+                ConditionIr::When(c) => bc::ExemptionCondition::When(l.expr(c)),
                 ConditionIr::While(f) => bc::ExemptionCondition::While(*f as u16),
             },
-            unless: e.unless.as_ref().map(|u| l.expr(u, None)),
+            unless: e.unless.as_ref().map(|u| l.expr(u)),
             overrides: e.overrides.iter().map(|o| *o as u16).collect(),
             citations: e.sources.iter().map(|s| l.str(s)).collect(),
             span: l.span(e.span),
@@ -116,8 +116,8 @@ pub fn lower(checked: &Checked, sources: &SourceMap) -> Program {
             title: t.title.as_deref().map(|s| l.str(s)),
             share: t.share,
             group: t.group as u16,
-            filter: t.filter.as_ref().map(|f| l.expr(f, None)),
-            satisfy: l.expr(&t.satisfy, None),
+            filter: t.filter.as_ref().map(|f| l.expr(f)),
+            satisfy: l.expr(&t.satisfy),
             rules: t.rules.iter().map(|r| *r as u16).collect(),
             citations: t.sources.iter().map(|s| l.str(s)).collect(),
             span: l.span(t.span),
@@ -206,7 +206,7 @@ impl Lowerer<'_> {
         let at = out.len();
         match b {
             BodyIr::Require(req) => {
-                let anchor = self.expr(&req.anchor, None);
+                let anchor = self.expr(&req.anchor);
                 let counts = req
                     .counts
                     .iter()
@@ -240,7 +240,7 @@ impl Lowerer<'_> {
                 then,
                 otherwise,
             } => {
-                let cond = self.expr(cond, None);
+                let cond = self.expr(cond);
                 // Reserve this node, then lay out the branches after it:
                 // INVARIANT (verifier): branch targets point forward.
                 out.push(Body::Branch {
@@ -263,7 +263,7 @@ impl Lowerer<'_> {
     }
 
     fn filter(&mut self, kind: usize, f: &TExpr) -> u32 {
-        let code = self.expr(f, Some(kind));
+        let code = self.expr(f);
         self.filters.push(Filter {
             kind: kind as u16,
             code,
@@ -272,9 +272,9 @@ impl Lowerer<'_> {
     }
 
     /// Emits an expression as its own code stretch.
-    fn expr(&mut self, e: &TExpr, filter_kind: Option<usize>) -> CodeRef {
+    fn expr(&mut self, e: &TExpr) -> CodeRef {
         let mut ops = Vec::new();
-        self.emit(e, filter_kind, &mut ops);
+        self.emit(e, &mut ops);
         let start = self.code.len() as u32;
         self.code.extend(ops);
         CodeRef {
@@ -283,7 +283,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn emit(&mut self, e: &TExpr, fk: Option<usize>, ops: &mut Vec<Op>) {
+    fn emit(&mut self, e: &TExpr, ops: &mut Vec<Op>) {
         match &e.kind {
             TExprKind::Const(v) => ops.push(Op::Const(*v)),
             TExprKind::Field(i) => ops.push(Op::Field(*i as u16)),
@@ -291,28 +291,28 @@ impl Lowerer<'_> {
             TExprKind::EvDate => ops.push(Op::EvDate),
             TExprKind::Today => ops.push(Op::Today),
             TExprKind::AgeOn(d) => {
-                self.emit(d, fk, ops);
+                self.emit(d, ops);
                 ops.push(Op::AgeOn);
             }
             TExprKind::IsPresent(x) => {
-                self.emit(x, fk, ops);
+                self.emit(x, ops);
                 ops.push(Op::IsPresent);
             }
             TExprKind::Not(x) => {
-                self.emit(x, fk, ops);
+                self.emit(x, ops);
                 ops.push(Op::Not);
             }
             TExprKind::Neg(x) => {
-                self.emit(x, fk, ops);
+                self.emit(x, ops);
                 ops.push(Op::Neg);
             }
             TExprKind::IntToDec(x) => {
-                self.emit(x, fk, ops);
+                self.emit(x, ops);
                 ops.push(Op::IntToDec);
             }
             TExprKind::Binary(op, a, b) => {
-                self.emit(a, fk, ops);
-                self.emit(b, fk, ops);
+                self.emit(a, ops);
+                self.emit(b, ops);
                 match op {
                     BinOp::SubDays => {
                         ops.push(Op::Neg);
@@ -326,7 +326,7 @@ impl Lowerer<'_> {
                 }
             }
             TExprKind::InSet(x, mask) => {
-                self.emit(x, fk, ops);
+                self.emit(x, ops);
                 let idx = match self.sets.iter().position(|m| m == mask) {
                     Some(i) => i,
                     None => {
@@ -337,7 +337,7 @@ impl Lowerer<'_> {
                 ops.push(Op::InSet(idx as u32));
             }
             TExprKind::InPeriods(d, field) => {
-                self.emit(d, fk, ops);
+                self.emit(d, ops);
                 ops.push(Op::InPeriods(*field as u16));
             }
             TExprKind::Agg {
@@ -350,8 +350,8 @@ impl Lowerer<'_> {
                     AggWindow::All => bc::AggWindow::All,
                     AggWindow::Last(d) => bc::AggWindow::Last(*d),
                     AggWindow::Range(from, to) => {
-                        self.emit(from, fk, ops);
-                        self.emit(to, fk, ops);
+                        self.emit(from, ops);
+                        self.emit(to, ops);
                         bc::AggWindow::Range
                     }
                 };
