@@ -583,7 +583,7 @@ impl<'a> Builder<'a> {
                         codes::MIXED_LANGUAGE,
                         format!(
                             "`{text}` is {} but this file is written in {}",
-                            lang_name(other(self.lang)).to_lowercase(),
+                            lang_name(other(self.lang)),
                             lang_name(self.lang)
                         ),
                     )
@@ -768,7 +768,7 @@ impl<'a> Builder<'a> {
                             codes::MIXED_LANGUAGE,
                             format!(
                                 "`{word}` is {} but this file is written in {}",
-                                lang_name(l).to_lowercase(),
+                                lang_name(l),
                                 lang_name(self.lang)
                             ),
                         )
@@ -1132,7 +1132,7 @@ impl<'a> Builder<'a> {
                     codes::MIXED_LANGUAGE,
                     format!(
                         "`{word}` is {} but this file is written in {}",
-                        lang_name(l).to_lowercase(),
+                        lang_name(l),
                         lang_name(self.lang)
                     ),
                 )
@@ -2191,9 +2191,17 @@ fn describe(
     if words.is_empty() && operator {
         words.push("an operator".into());
     }
-    if words.len() > 7 {
-        words.truncate(6);
-        words.push("…".into());
+    let window_wanted = kws.contains(&Kw::Within) || kws.contains(&Kw::Every);
+    if window_wanted {
+        // the window is what is missing; operators and `and` are noise here
+        words = [Kw::Within, Kw::BeforeWeek, Kw::Every, Kw::AtMost, Kw::Per]
+            .iter()
+            .map(|k| format!("`{}`", k.word(lang)))
+            .collect();
+    }
+    if words.len() > 8 {
+        words.truncate(7);
+        words.push("another word".into());
     }
     let rest = text.get(pos..).unwrap_or("");
     let single_eq = rest.starts_with('=') && !rest.starts_with("==");
@@ -2245,7 +2253,6 @@ fn describe(
     } else {
         format!("expected {}, found {found}", join_words(&words))
     };
-    let window_wanted = kws.contains(&Kw::Within) || kws.contains(&Kw::Every);
     let help = if window_wanted {
         match lang {
             Language::English => "a requirement ends with its window, e.g. `within 2 weeks of benefit_start` or `per 12 months from benefit_start`".to_string(),
@@ -2253,6 +2260,8 @@ fn describe(
         }
     } else if words.first().map(String::as_str) == Some("an expression") {
         "write a value or a condition here, e.g. `benefit == dagpenge`".to_string()
+    } else if let (1, [kw]) = (words.len(), kws.as_slice()) {
+        format!("write `{}` before {found}", kw.word(lang))
     } else if words.iter().any(|w| w == "`}`") {
         "close the block with `}`".to_string()
     } else if items.len() > 2 {
