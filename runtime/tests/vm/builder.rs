@@ -1,7 +1,10 @@
 //! A test-only builder of small programs and cases, so VM tests read as the
 //! `.pol` they stand for without a compiler.
 #![allow(dead_code, reason = "each test binary uses a part of the builder")]
-#![allow(clippy::panic, reason = "test helper: a broken test program should stop the test")]
+#![allow(
+    clippy::panic,
+    reason = "test helper: a broken test program should stop the test"
+)]
 
 use pol_runtime::bytecode::program::*;
 use pol_runtime::vm::dates::parse_day;
