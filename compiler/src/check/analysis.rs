@@ -115,6 +115,7 @@ fn effect_word(e: EffectIr) -> &'static str {
 }
 
 fn overlapping_groups(c: &mut Checker<'_>, space: &Space) {
+    let root = c.files.first().map(|(id, _)| *id);
     let groups = &c.checked.groups;
     let mut found = Vec::new();
     for (i, a) in groups.iter().enumerate() {
@@ -125,18 +126,31 @@ fn overlapping_groups(c: &mut Checker<'_>, space: &Space) {
             if a.priority.is_some() && b.priority.is_some() {
                 continue;
             }
+            // Two imported groups are the imported file's business.
+            let (a_here, b_here) = (Some(a.span.file) == root, Some(b.span.file) == root);
+            if !a_here && !b_here {
+                continue;
+            }
             let Search::Found(example) = space.find(c, &[&a.pred, &b.pred], &[]) else {
                 continue;
             };
+            // Point at the group the author is editing.
+            let (here, other) = if b_here { (b, a) } else { (a, b) };
             found.push(
-                Diagnostic::warning("W0401", format!("groups `{}` and `{}` can overlap", a.name, b.name))
-                    .with_label(b.name_span, "this group")
-                    .with_label(a.name_span, "and this group can hold the same case")
-                    .with_note(format!("for example a case with {}", space.describe(c, &example, &[&a.pred, &b.pred])))
-                    .with_help(format!(
-                        "make the conditions exclusive, give both groups a `priority`, or declare `overlaps {}` on `{}` if a case may be in both",
-                        a.name, b.name
-                    )),
+                Diagnostic::warning(
+                    "W0401",
+                    format!("groups `{}` and `{}` can overlap", here.name, other.name),
+                )
+                .with_label(here.name_span, "this group")
+                .with_label(other.name_span, format!("and `{}` can hold the same case", other.name))
+                .with_note(format!(
+                    "for example a case with {}",
+                    space.describe(c, &example, &[&a.pred, &b.pred])
+                ))
+                .with_help(format!(
+                    "make the conditions exclusive, give both groups a `priority`, or declare `overlaps {}` on `{}` if a case may be in both",
+                    other.name, here.name
+                )),
             );
         }
     }

@@ -8,6 +8,7 @@ pub mod codes;
 mod exprs;
 pub mod ir;
 mod items;
+mod localize;
 mod schema;
 pub mod suggest;
 
@@ -165,7 +166,10 @@ pub fn check_source(name: &str, text: &str, loader: &mut dyn SourceLoader) -> Co
             }
         }
     }
+    let before = diags.len();
     let checked = items::check_program(root, &files, &sources, &mut diags);
+    let lang = files.first().map(|(_, f)| f.language).unwrap_or_default();
+    diags.map_from(before, |d| localize::localize(d, lang));
     Compilation {
         sources,
         root,

@@ -141,6 +141,14 @@ impl Diagnostics {
         self.list
     }
 
+    /// Applies `f` to every diagnostic pushed since the accumulator held
+    /// `start` of them (one phase's own diagnostics).
+    pub fn map_from(&mut self, start: usize, f: impl Fn(&mut Diagnostic)) {
+        for d in self.list.iter_mut().skip(start) {
+            f(d);
+        }
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.list.iter()
     }
