@@ -10,6 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use pol_compiler::diagnostics::Diagnostics;
+use pol_compiler::format::format_file;
 use pol_compiler::syntax::parse::parse_file;
 use pol_compiler::syntax::span::SourceMap;
 
@@ -33,12 +34,6 @@ enum Outcome {
     Changed(String),
     /// Syntax errors (already printed).
     Refused,
-}
-
-// FIXME: the formatter library (`pol_compiler::format::format_file`) has not
-// landed yet; until it does, every parsed file counts as formatted.
-fn format_file(_file: &pol_compiler::syntax::ast::File, text: &str) -> String {
-    text.to_string()
 }
 
 fn format_one(path: &Path) -> Result<Outcome, CliError> {
