@@ -118,12 +118,7 @@ pub(crate) fn explain(policy: &Policy, case: CaseRef<'_>, today: i32) -> CaseExp
     let m = policy.machine();
     let mut result = policy.new_result();
     m.evaluate(case, today, &mut result, &mut NoTrace);
-    let cx = Ctx {
-        case,
-        fields: case.fields(),
-        today: i64::from(today),
-        rules: &[],
-    };
+    let cx = Ctx::new(case, today, p.schema.events.len());
     let mut rules = Vec::with_capacity(p.rules.len());
     for (r, rule) in p.rules.iter().enumerate() {
         let mut rec = Recorder::default();

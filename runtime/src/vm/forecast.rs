@@ -55,12 +55,7 @@ pub(crate) fn forecast(
     m.evaluate(case, today, scratch, &mut NoTrace);
     let t = i64::from(today);
     let horizon = t + i64::from(horizon_days);
-    let cx = Ctx {
-        case,
-        fields: case.fields(),
-        today: t,
-        rules: &[],
-    };
+    let cx = Ctx::new(case, today, p.schema.events.len());
     for (r, rule) in p.rules.iter().enumerate() {
         let Some(res) = scratch.rules.get(r).copied() else {
             continue;

@@ -55,6 +55,9 @@ pub(crate) trait Trace {
 pub(crate) struct NoTrace;
 impl Trace for NoTrace {}
 
+/// Event kinds whose "events up to today" bound is found once per case.
+const CACHED_KINDS: usize = 16;
+
 /// Everything an expression may read.
 #[derive(Clone, Copy)]
 pub(crate) struct Ctx<'a> {
@@ -63,6 +66,44 @@ pub(crate) struct Ctx<'a> {
     pub today: i64,
     /// This case's rule results; only targets read them (`RuleMet`).
     pub rules: &'a [RuleResult],
+    /// `upto[k]`: how many of kind k's events are dated on or before today.
+    /// Nearly every window ends today, so this saves a search per count.
+    upto: [u32; CACHED_KINDS],
+    cached: usize,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(case: CaseRef<'a>, today: i32, kinds: usize) -> Ctx<'a> {
+        let today = i64::from(today);
+        let mut upto = [0u32; CACHED_KINDS];
+        let cached = kinds.min(CACHED_KINDS);
+        for (k, slot) in upto.iter_mut().enumerate().take(cached) {
+            let dates = case.events(k as u16).dates;
+            *slot = dates.partition_point(|d| i64::from(*d) <= today) as u32;
+        }
+        Ctx {
+            case,
+            fields: case.fields(),
+            today,
+            rules: &[],
+            upto,
+            cached,
+        }
+    }
+
+    /// The index range of kind `kind`'s `dates` within `[from, to]`.
+    #[inline]
+    pub fn window(&self, kind: u16, dates: &[i32], from: i64, to: i64) -> (usize, usize) {
+        let k = usize::from(kind);
+        let hi = match self.upto.get(k) {
+            Some(&h) if to == self.today && k < self.cached => h as usize,
+            _ => dates.partition_point(|d| i64::from(*d) <= to),
+        };
+        let lo = dates
+            .get(..hi)
+            .map_or(0, |ds| ds.partition_point(|d| i64::from(*d) < from));
+        (lo, hi.max(lo))
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -105,12 +146,7 @@ impl<'p> Machine<'p> {
         out.rules.resize(p.rules.len(), RuleResult::NOT_APPLICABLE);
         out.targets
             .resize(p.targets.len(), TargetOutcome::NotCounted);
-        let cx = Ctx {
-            case,
-            fields: case.fields(),
-            today: i64::from(today),
-            rules: &[],
-        };
+        let cx = Ctx::new(case, today, p.schema.events.len());
         self.groups(&cx, &mut out.groups);
         for (r, slot) in out.rules.iter_mut().enumerate() {
             *slot = self.rule(r, &cx, &out.groups, trace);
@@ -710,7 +746,7 @@ impl<'p> Machine<'p> {
         cx: &Ctx<'_>,
     ) -> i64 {
         let ev = cx.case.events(kind);
-        let (lo, hi) = window(ev.dates, from, to);
+        let (lo, hi) = cx.window(kind, ev.dates, from, to);
         if filter == u32::MAX {
             return match func {
                 AggFunc::Count => (hi.saturating_sub(lo)) as i64,
@@ -772,13 +808,6 @@ fn add_value(acc: i64, v: Option<&i64>) -> i64 {
         Some(&v) if v != NONE => not_none(acc.saturating_add(v)),
         _ => acc,
     }
-}
-
-/// The index range of `dates` (ascending) within `[from, to]`.
-pub(crate) fn window(dates: &[i32], from: i64, to: i64) -> (usize, usize) {
-    let lo = dates.partition_point(|d| i64::from(*d) < from);
-    let hi = dates.partition_point(|d| i64::from(*d) <= to);
-    (lo, hi.max(lo))
 }
 
 fn in_periods(periods: &[(i32, i32)], d: i64) -> bool {
@@ -875,8 +904,8 @@ pub(crate) struct Cursor {
 }
 
 impl Cursor {
-    fn open(ev: &Events<'_>, from: i64, to: i64) -> Cursor {
-        let (pos, end) = window(ev.dates, from, to);
+    fn open(cx: &Ctx<'_>, kind: u16, ev: &Events<'_>, from: i64, to: i64) -> Cursor {
+        let (pos, end) = cx.window(kind, ev.dates, from, to);
         Cursor {
             pos: pos as u32,
             end: end as u32,
@@ -948,7 +977,7 @@ impl<'a, 'p> Counter<'a, 'p> {
             m,
             cx,
             term,
-            cur: Cursor::open(&ev, from, to),
+            cur: Cursor::open(cx, term.kind, &ev, from, to),
             ev,
             n: u64::from(term.n),
         }
@@ -1020,7 +1049,7 @@ impl<'a, 'p> Counters<'a, 'p> {
     ) -> Self {
         let mut cur = [Cursor::default(); KEPT_CURSORS];
         for (c, t) in cur.iter_mut().zip(terms) {
-            *c = Cursor::open(&cx.case.events(t.kind), from, to);
+            *c = Cursor::open(cx, t.kind, &cx.case.events(t.kind), from, to);
         }
         Counters {
             m,
@@ -1041,7 +1070,8 @@ impl<'a, 'p> Counters<'a, 'p> {
             let target = k.saturating_mul(u64::from(t.n));
             let d = match self.cur.get_mut(i) {
                 Some(c) => c.nth(self.m, self.cx, t, &ev, target),
-                None => Cursor::open(&ev, self.from, self.to).nth(self.m, self.cx, t, &ev, target),
+                None => Cursor::open(self.cx, t.kind, &ev, self.from, self.to)
+                    .nth(self.m, self.cx, t, &ev, target),
             }?;
             when = when.max(d);
         }
