@@ -317,6 +317,8 @@ impl Checker<'_> {
                 ),
                 None => format!("there is no field or value `{}`", id.name),
             }
+        } else if scope.rules {
+            format!("there is no rule, field or value `{}`", id.name)
         } else {
             format!("there is no field or value `{}`", id.name)
         };

@@ -151,7 +151,7 @@ impl<'a> Checker<'a> {
                     ..span
                 };
                 self.diags.push(
-                    Diagnostic::error("E0212", format!("a {what} needs a policy: this file has no `policy` header"))
+                    Diagnostic::error("E0212", format!("{} {what} needs a policy: this file has no `policy` header", if what.starts_with(['e', 'a']) { "an" } else { "a" }))
                         .with_label(head, format!("{what} in a module"))
                         .with_help("add a header such as `policy name \"title\"` at the top, or move the item into a policy file"),
                 );
@@ -851,7 +851,13 @@ impl<'a> Checker<'a> {
                         format!("the `{}` event lacks {}", kind.name, lacking.join(", ")),
                     )
                     .with_label(ev.span, "incomplete event")
-                    .with_help("give the event's fields in braces, e.g. `{ form: personal }`"),
+                    .with_help(format!(
+                        "give the event's fields in braces after its date: `{{ {}: … }}`",
+                        lacking
+                            .first()
+                            .map(|l| l.trim_matches('`'))
+                            .unwrap_or_default()
+                    )),
                 );
                 ok = false;
             }

@@ -330,7 +330,12 @@ impl Checker<'_> {
             Ty::Days => "a duration in days or weeks".into(),
             Ty::Months => "a duration in months or years".into(),
             Ty::Enum(e) => match self.checked.enums.get(e) {
-                Some(en) => format!("a `{}` value", en.name),
+                Some(en) => {
+                    let an = en
+                        .name
+                        .starts_with(['A', 'E', 'I', 'O', 'U', 'Æ', 'Ø', 'Å']);
+                    format!("{} `{}` value", if an { "an" } else { "a" }, en.name)
+                }
                 None => "an enum value".into(),
             },
             Ty::EnumSet(e) => match self.checked.enums.get(e) {

@@ -35,6 +35,9 @@ pub fn did_you_mean<'a>(
     if all.is_empty() {
         return format!("no {what} is declared; declare it first");
     }
+    if let [only] = all.as_slice() {
+        return format!("the only {what} is `{only}`");
+    }
     let shown: Vec<String> = all.iter().take(8).map(|c| format!("`{c}`")).collect();
     let more = if all.len() > 8 { ", …" } else { "" };
     format!("the {what}s are {}{more}", shown.join(", "))
