@@ -210,6 +210,19 @@ fn check_a_directory_reports_shared_files_once() {
 }
 
 #[test]
+fn check_has_no_colour_when_piped() {
+    // NO_COLOR unset: the output is still a pipe, so plain text
+    let out = pol()
+        .env_remove("NO_COLOR")
+        .args(["check", "errors.pol"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!out.stdout.contains(&0x1b), "{}", stdout(&out));
+    assert!(stdout(&out).contains("E0205"));
+}
+
+#[test]
 fn check_missing_file_is_unreadable_input() {
     let out = run(&["check", "no_such_file.pol"], 3);
     assert!(stderr(&out).contains("no_such_file.pol"));
@@ -671,6 +684,8 @@ fn explain_a_code() {
     assert!(stdout(&out).contains("E0101"));
     let lower = run(&["explain", "e0101"], 0);
     assert_eq!(stdout(&out), stdout(&lower));
+    let out = run(&["explain", "E0312"], 0);
+    assert!(stdout(&out).starts_with("# E0312"), "{}", stdout(&out));
     let out = run(&["explain", "E9999"], 2);
     assert!(stderr(&out).contains("E9999"));
 }
