@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use pol_compiler::check::ir::{Checked, Ty};
 use pol_compiler::{check_source, lower_compilation, SourceLoader};
-use pol_runtime::bytecode::program::NONE;
+use pol_runtime::bytecode::program::{text_hash, NONE};
 use pol_runtime::caseload::batch::OPEN_END;
 use pol_runtime::vm::dates::format_day;
 use pol_runtime::{CaseBatch, CaseData, CaseResult, Policy, RuleResult, Status};
@@ -25,7 +25,7 @@ use support::casegen::generate;
 use support::reference::{evaluate, RefResult};
 
 /// Cases per policy (at least 10,000 by the acceptance criterion).
-const CASES: usize = 12_000;
+const CASES: usize = 20_000;
 const SEED: u64 = 0x5eed_d1ff_2025;
 /// Paths of the reference every policy's caseload must take (at least 5 times).
 const PATHS: &[&str] = &[
@@ -101,6 +101,10 @@ fn show_value(checked: &Checked, ty: Ty, v: i64) -> String {
         Ty::Bool => (v != 0).to_string(),
         Ty::Decimal | Ty::Percent => format!("{}", v as f64 / 10_000.0),
         Ty::Enum(e) => checked.enums[e].variants[v as usize].clone(),
+        Ty::Text => ["nord", "syd", "vest"]
+            .into_iter()
+            .find(|t| text_hash(t) == v)
+            .map_or(format!("text#{v}"), |t| format!("{t:?}")),
         _ => v.to_string(),
     }
 }

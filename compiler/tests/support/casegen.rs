@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 use pol_compiler::check::ir::{Checked, Ty};
-use pol_runtime::bytecode::program::{DECIMAL_SCALE, NONE};
+use pol_runtime::bytecode::program::{text_hash, DECIMAL_SCALE, NONE};
 use pol_runtime::caseload::batch::OPEN_END;
 use pol_runtime::CaseData;
 
@@ -211,6 +211,7 @@ pub fn generate(
                 Ty::Int => rng.range(0, 9),
                 Ty::Decimal => rng.pick(&[0, 5, 10, 15, 21]) * DECIMAL_SCALE / 2,
                 Ty::Enum(e) => rng.range(0, checked.enums[e].variants.len() as i64 - 1),
+                Ty::Text => text_hash(rng.pick(&["nord", "syd", "vest"])),
                 _ => 0,
             };
         }

@@ -212,6 +212,8 @@ impl<'a> Env<'a> {
     ) -> i64 {
         let (from, to) = match window {
             AggWindow::All => (i64::MIN, i64::MAX),
+            // a window with an absent bound holds no event: count 0, sum 0,
+            // first/last absent (§4: `count` is an `int`, not optional)
             AggWindow::Range(f, t) => (self.eval(f), self.eval(t)),
             AggWindow::Last(d) => (i64::from(add_dur(self.today, *d, -1)), i64::MAX),
         };
@@ -576,6 +578,11 @@ fn instances(env: &Env<'_>, req: &RequirementIr, s: i32, susp: &[(i32, i32)]) ->
         }
         FormIr::Rolling { len } => {
             let end = add_dur(s, len, 1);
+            // Before the case has lasted len: N in [S, S + len], due S + len
+            // (§6.1 "due S + D before that"; program.rs `Form::Rolling`),
+            // fulfilled on the N-th event. (The VM differs here when N events
+            // already exist: it reports the latest event and due N-th latest
+            // event + len.)
             if today < end {
                 return vec![Instance {
                     due: end,
