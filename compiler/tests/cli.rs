@@ -778,6 +778,31 @@ fn diff_names_changed_cases_rules_and_workload() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["examples"].as_array().unwrap().len(), 1);
     json_snapshot!("diff_json", v);
+    // added rules change only the cases they apply to
+    let out = run(
+        &[
+            "diff",
+            "failing.pol",
+            "policy.pol",
+            "--caseload",
+            "cases.csv",
+            "--events",
+            "events.csv",
+            AS_OF,
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["rules_only_in_new"],
+        serde_json::json!(["cadence", "sick_first"])
+    );
+    assert_eq!(v["changed_cases"], 2);
+    for r in v["rules"].as_array().unwrap() {
+        assert_eq!(r["cases"], 1, "{r}");
+    }
     // a policy against itself changes nothing
     let out = run(
         &[

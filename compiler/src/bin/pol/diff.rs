@@ -260,10 +260,11 @@ pub fn run(args: Args) -> CliResult {
                 for (k, (name, oi, ni)) in rules.iter().enumerate() {
                     let o = oi.and_then(|i| old.result.rules.get(i));
                     let n = ni.and_then(|i| new.result.rules.get(i));
-                    let same = match (o, n) {
-                        (Some(o), Some(n)) => o.status == n.status && o.due == n.due,
-                        _ => false,
-                    };
+                    // a rule one version lacks counts as not applicable, so
+                    // an added rule changes only the cases it applies to
+                    let na = RuleResult::NOT_APPLICABLE;
+                    let (eo, en) = (o.unwrap_or(&na), n.unwrap_or(&na));
+                    let same = eo.status == en.status && eo.due == en.due;
                     if same {
                         continue;
                     }
