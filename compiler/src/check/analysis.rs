@@ -403,7 +403,9 @@ impl Space {
             }
         }
         if birth.is_some() {
-            for a in &consts.ints {
+            // Ages on both sides of every number the conditions name, and
+            // one ordinary adult age for examples.
+            for a in consts.ints.iter().chain(std::iter::once(&40)) {
                 let Some(x) = dates::add_months(TODAY, -a * 12) else {
                     continue;
                 };
@@ -460,11 +462,17 @@ impl Space {
             // Nearest to today first, so examples read naturally.
             let mut vals: Vec<i64> = vals.into_iter().collect();
             if f.ty == Ty::Date {
+                // A birth date reads best as an adult's: prefer ages near 40.
+                let centre = if Some(i) == birth {
+                    dates::add_months(TODAY, -40 * 12).unwrap_or(TODAY)
+                } else {
+                    TODAY
+                };
                 vals.sort_by_key(|v| {
                     if *v == NONE {
                         i64::MAX
                     } else {
-                        (v - TODAY).abs()
+                        (v - centre).abs()
                     }
                 });
             }

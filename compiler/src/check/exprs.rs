@@ -683,7 +683,6 @@ impl Checker<'_> {
             )
             .with_label(days.span, "counted in days")
             .with_label(months.span, "counted in calendar months")
-            .with_label(span, "")
             .with_help("weeks and days are exact, months and years are calendar units; compare dates instead, e.g. `today > benefit_start + 6 months`"),
         );
     }

@@ -751,13 +751,12 @@ impl<'a> Checker<'a> {
                         }
                     }
                 }
-                match self.literal_value(&fv.value, field.ty, &field.name) {
-                    Some(v) => {
-                        if let Some(slot) = fields.get_mut(fi) {
-                            *slot = Some(v);
-                        }
-                    }
-                    None => ok = false,
+                // A rejected value still counts as given: it is reported
+                // once, as a bad value, not again as a missing field.
+                let value = self.literal_value(&fv.value, field.ty, &field.name);
+                ok &= value.is_some();
+                if let Some(slot) = fields.get_mut(fi) {
+                    *slot = Some(value.unwrap_or(0));
                 }
             }
         }
