@@ -25,8 +25,7 @@ impl SourceLoader for FsLoader {
 /// each diagnostic's code and message; `pol check` shows them in full.
 pub fn compile_policy(path: &Path) -> Result<Policy, String> {
     let name = path.to_string_lossy().replace('\\', "/");
-    let text =
-        fs::read_to_string(path).map_err(|e| format!("cannot read `{name}`: {e}"))?;
+    let text = fs::read_to_string(path).map_err(|e| format!("cannot read `{name}`: {e}"))?;
     let comp = check_source(&name, &text, &mut FsLoader);
     let program = lower_compilation(&comp).ok_or_else(|| {
         let errors: Vec<String> = comp
@@ -40,8 +39,7 @@ pub fn compile_policy(path: &Path) -> Result<Policy, String> {
             errors.join("; ")
         )
     })?;
-    Policy::from_program(program)
-        .map_err(|e| format!("the compiled `{name}` does not verify: {e}"))
+    Policy::from_program(program).map_err(|e| format!("the compiled `{name}` does not verify: {e}"))
 }
 
 /// A `.polc` artifact's bytes or a `.pol` source, told apart by the
@@ -49,8 +47,7 @@ pub fn compile_policy(path: &Path) -> Result<Policy, String> {
 pub fn load_policy(path: &Path) -> Result<Policy, String> {
     let bytes = fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     if bytes.starts_with(b"POLC") {
-        return Policy::load(&bytes)
-            .map_err(|e| format!("cannot load `{}`: {e}", path.display()));
+        return Policy::load(&bytes).map_err(|e| format!("cannot load `{}`: {e}", path.display()));
     }
     compile_policy(path)
 }

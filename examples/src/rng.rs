@@ -55,6 +55,15 @@ impl Rng {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
+    /// About exponential with mean 1, from integer steps and IEEE-exact
+    /// float operations only (no `ln`, whose last bit may differ between
+    /// platforms' maths libraries and would change the bytes of a seed):
+    /// a geometric count of halvings plus a uniform fraction, times ln 2.
+    pub fn exponential(&mut self) -> f64 {
+        let k = self.next_u64().leading_zeros().min(40);
+        (f64::from(k) + self.unit()) * std::f64::consts::LN_2
+    }
+
     /// Index of a weight, with probability proportional to it.
     pub fn weighted(&mut self, weights: &[u32]) -> usize {
         let total: u64 = weights.iter().map(|w| u64::from(*w)).sum();

@@ -2,6 +2,9 @@
 //! row it writes passes the runtime's readers for every real policy's
 //! schema, in both formats; the bundled caseloads still read cleanly.
 
+// test helpers may unwrap: a failure is the test's report
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 
 use pol_examples::compile::compile_policy;
@@ -47,7 +50,8 @@ fn read_all<R: CaseReader>(p: &Policy, mut reader: R) -> ReadSummary {
 fn assert_clean(what: &str, s: &ReadSummary, cases: u64) {
     let errors: Vec<String> = s.errors.iter().take(5).map(|e| e.render()).collect();
     assert_eq!(
-        s.rows_rejected, 0,
+        s.rows_rejected,
+        0,
         "{what}: rejected rows, first errors:\n{}",
         errors.join("\n")
     );
@@ -89,7 +93,11 @@ fn every_row_passes_the_readers_for_every_policy() {
             .ndjson(&mut nd)
             .unwrap();
         assert_eq!(stats.cases, n);
-        assert!(stats.events > n, "{name}: too few events ({})", stats.events);
+        assert!(
+            stats.events > n,
+            "{name}: too few events ({})",
+            stats.events
+        );
         let r = NdjsonReader::new(p.program(), &nd[..], ReadOptions::default());
         assert_clean(&format!("{name} ndjson"), &read_all(&p, r), n);
 
@@ -97,8 +105,13 @@ fn every_row_passes_the_readers_for_every_policy() {
         Generator::new(p.program(), opts(n, 12, as_of))
             .csv(&mut cases, &mut events)
             .unwrap();
-        let r = CsvReader::new(p.program(), &cases[..], Some(&events[..]), CsvOptions::default())
-            .unwrap_or_else(|e| panic!("{name} csv header: {e}"));
+        let r = CsvReader::new(
+            p.program(),
+            &cases[..],
+            Some(&events[..]),
+            CsvOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("{name} csv header: {e}"));
         assert_clean(&format!("{name} csv"), &read_all(&p, r), n);
     }
 }
@@ -121,7 +134,11 @@ fn every_field_and_event_kind_occurs() {
     }
     for k in &prog.schema.events {
         let key = format!("\"kind\":\"{}\"", name(k.name));
-        assert!(text.contains(&key), "event kind {} never written", name(k.name));
+        assert!(
+            text.contains(&key),
+            "event kind {} never written",
+            name(k.name)
+        );
     }
 }
 
@@ -136,12 +153,21 @@ fn bundled_caseloads_read_cleanly() {
         let s = read_all(&p, r);
         assert_eq!(s.rows_rejected, 0, "{name}");
         assert!(s.cases_ok >= 900, "{name}: {} cases", s.cases_ok);
-        assert!(bytes.len() < 1_000_000, "{name}: keep bundled files under 1 MB");
+        assert!(
+            bytes.len() < 1_000_000,
+            "{name}: keep bundled files under 1 MB"
+        );
     }
     let p = policy("001_hedensted_2023");
     let cases = std::fs::read(dir.join("001_hedensted_2023.cases.csv")).unwrap();
     let events = std::fs::read(dir.join("001_hedensted_2023.events.csv")).unwrap();
-    let r = CsvReader::new(p.program(), &cases[..], Some(&events[..]), CsvOptions::default()).unwrap();
+    let r = CsvReader::new(
+        p.program(),
+        &cases[..],
+        Some(&events[..]),
+        CsvOptions::default(),
+    )
+    .unwrap();
     let s = read_all(&p, r);
     assert_eq!(s.rows_rejected, 0);
     assert!(s.cases_ok >= 900);

@@ -44,9 +44,11 @@ fn parse_args() -> Result<Args, String> {
             "--policy" => policy = Some(PathBuf::from(value()?)),
             "--cases" => {
                 let v = value()?;
-                cases = Some(v.replace('_', "").parse::<u64>().map_err(|_| {
-                    format!("--cases: `{v}` is not a whole number")
-                })?);
+                cases = Some(
+                    v.replace('_', "")
+                        .parse::<u64>()
+                        .map_err(|_| format!("--cases: `{v}` is not a whole number"))?,
+                );
             }
             "--seed" => {
                 let v = value()?;
@@ -58,7 +60,8 @@ fn parse_args() -> Result<Args, String> {
             "--as-of" => {
                 let v = value()?;
                 as_of = Some(
-                    parse_day(&v).ok_or_else(|| format!("--as-of: `{v}` is not a YYYY-MM-DD date"))?,
+                    parse_day(&v)
+                        .ok_or_else(|| format!("--as-of: `{v}` is not a YYYY-MM-DD date"))?,
                 );
             }
             "--format" => {
@@ -96,8 +99,10 @@ fn csv_paths(out: &std::path::Path) -> (PathBuf, PathBuf) {
     )
 }
 
-fn run(args: &Args) -> Result<GenStats, String> {
+fn run(args: &Args) -> Result<(GenStats, f64), String> {
     let policy = load_policy(&args.policy)?;
+    // time the generation alone, not the policy's compilation
+    let started = Instant::now();
     let opts = GenOptions {
         cases: args.cases,
         seed: args.seed,
@@ -105,7 +110,7 @@ fn run(args: &Args) -> Result<GenStats, String> {
     };
     let mut generator = Generator::new(policy.program(), opts);
     let write_err = |e: io::Error| format!("cannot write the caseload: {e}");
-    if args.csv {
+    let stats = if args.csv {
         let out = args
             .out
             .as_ref()
@@ -113,13 +118,14 @@ fn run(args: &Args) -> Result<GenStats, String> {
         let (cases, events) = csv_paths(out);
         generator
             .csv(create(&cases)?, create(&events)?)
-            .map_err(write_err)
+            .map_err(write_err)?
     } else {
         match &args.out {
-            Some(path) => generator.ndjson(create(path)?).map_err(write_err),
-            None => generator.ndjson(io::stdout().lock()).map_err(write_err),
+            Some(path) => generator.ndjson(create(path)?).map_err(write_err)?,
+            None => generator.ndjson(io::stdout().lock()).map_err(write_err)?,
         }
-    }
+    };
+    Ok((stats, started.elapsed().as_secs_f64()))
 }
 
 fn main() -> ExitCode {
@@ -133,10 +139,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let started = Instant::now();
     match run(&args) {
-        Ok(s) => {
-            let secs = started.elapsed().as_secs_f64().max(1e-9);
+        Ok((s, secs)) => {
+            let secs = secs.max(1e-9);
             eprintln!(
                 "{} cases, {} events, {:.1} MB in {:.2} s ({:.0} cases/s, {:.1} MB/s)",
                 s.cases,

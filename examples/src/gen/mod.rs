@@ -221,7 +221,8 @@ impl<'p> Generator<'p> {
     /// are random and carry no check digit.
     fn assign_id(&mut self, rng: &mut Rng, birth: i32, index: u64) {
         let c = pol_runtime::vm::dates::civil_from_days(i64::from(birth));
-        let ddmmyy = u64::from(c.day) * 10_000 + u64::from(c.month) * 100 + (c.year.rem_euclid(100)) as u64;
+        let ddmmyy =
+            u64::from(c.day) * 10_000 + u64::from(c.month) * 100 + (c.year.rem_euclid(100)) as u64;
         let start = rng.below(10_000);
         let mut n = None;
         for k in 0..10_000 {

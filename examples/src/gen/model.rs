@@ -84,8 +84,7 @@ pub fn facts(rng: &mut Rng, t: &Tables, today: i32) -> Facts {
     let ben = match benefit_var {
         Some(v) => t.benefit_of.get(v as usize).copied().unwrap_or(Ben::Other),
         // no benefit field: reason as if about the mix anyway
-        None => [Ben::Dagpenge, Ben::Kontanthjaelp, Ben::Sygedagpenge]
-            [rng.below(3) as usize],
+        None => [Ben::Dagpenge, Ben::Kontanthjaelp, Ben::Sygedagpenge][rng.below(3) as usize],
     };
     let (lo, hi) = match ben {
         Ben::Uddannelseshjaelp => (18, 29),
@@ -98,8 +97,8 @@ pub fn facts(rng: &mut Rng, t: &Tables, today: i32) -> Facts {
     };
     // two uniforms averaged: a hump in the middle of the range, thin tails
     let mut age = (rng.range(lo, hi) + rng.range(lo, hi)) / 2;
-    let mut birth = months(today, -(age as i32) * 12 - rng.range(0, 11) as i32)
-        - rng.range(0, 27) as i32;
+    let mut birth =
+        months(today, -(age as i32) * 12 - rng.range(0, 11) as i32) - rng.range(0, 27) as i32;
     if rng.chance(1.5) {
         // a birthday on, or a day either side of, an age boundary
         age = [18, 25, 30, 50][rng.below(4) as usize].max(lo);
@@ -187,8 +186,7 @@ fn benefit_start(rng: &mut Rng, t: &Tables, ben: Ben, today: i32) -> i32 {
         Ben::Foertidspension | Ben::Selvforsoergende => (500.0, 1500.0),
         Ben::Other => (250.0, 1000.0),
     };
-    let u = rng.unit();
-    let days = (-mean * (1.0 - u).ln()).min(cap);
+    let days = (mean * rng.exponential()).min(cap);
     today - days as i32
 }
 
@@ -254,7 +252,10 @@ pub fn fill_case(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
     cx.set(f.municipality, m.map(Val::Enum));
     cx.set(f.employed, x.employed.then_some(Val::Bool(true)));
     cx.set(f.self_employed, x.self_employed.then_some(Val::Bool(true)));
-    cx.set(f.repatriation_covered, x.repatriation.then_some(Val::Bool(true)));
+    cx.set(
+        f.repatriation_covered,
+        x.repatriation.then_some(Val::Bool(true)),
+    );
 
     if syge && rng.chance(75.0) {
         let at = match rng.below(100) {
@@ -284,7 +285,11 @@ pub fn fill_case(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
 
     // standby: serious diagnoses, more often among the sick and the
     // activity-ready; some periods still running
-    let standby_pct = if syge || x.readiness == Readiness::Activity { 4.0 } else { 1.5 };
+    let standby_pct = if syge || x.readiness == Readiness::Activity {
+        4.0
+    } else {
+        1.5
+    };
     if rng.chance(standby_pct) {
         let mut list = [(0, None); 2];
         let n = if rng.chance(10.0) { 2 } else { 1 };
@@ -315,7 +320,12 @@ pub fn fill_case(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
 
     for (i, flag) in f.flags.iter().copied() {
         let pct = flag_percent(flag, x);
-        let def = cx.schema.fields.get(i as usize).and_then(|d| d.default).map(|d| d != 0);
+        let def = cx
+            .schema
+            .fields
+            .get(i as usize)
+            .and_then(|d| d.default)
+            .map(|d| d != 0);
         let v = rng.chance(pct);
         // leave a value equal to the default out, as exports usually do
         cx.set(Some(i), (def != Some(v)).then_some(Val::Bool(v)));
@@ -404,13 +414,23 @@ fn place(rng: &mut Rng, due: i32, span: i32, profile: Profile) -> Option<i32> {
     }
 }
 
-/// One of the policy's deadlines for `kind`, or the fallback.
+/// One of the policy's deadlines for a kind, or the fallback. Caseworkers
+/// mostly aim at the strictest deadline they know of, so the shortest of
+/// the policy's comes up more often than the others.
 fn pick_dur(rng: &mut Rng, policy: Option<&Vec<Dur>>, fallback: Dur) -> Dur {
-    match policy {
-        Some(list) if !list.is_empty() && rng.chance(40.0) => {
-            list[rng.below(list.len() as u64) as usize]
-        }
-        _ => fallback,
+    let list = match policy {
+        Some(list) if !list.is_empty() => list,
+        _ => return fallback,
+    };
+    match rng.below(100) {
+        0..=49 => fallback,
+        50..=84 => list
+            .iter()
+            .copied()
+            .filter(|d| days_of(*d) >= 7)
+            .min_by_key(|d| days_of(*d))
+            .unwrap_or(fallback),
+        _ => list[rng.below(list.len() as u64) as usize],
     }
 }
 
@@ -454,12 +474,12 @@ pub fn fill_events(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
                 Some(d) if d > today => {
                     // a booked samtale, after the evaluation date
                     if rng.chance(40.0) {
-                        samtale(cx, rng, kind, &t_samtale, d, x);
+                        samtale(cx, rng, kind, t_samtale, d, x);
                     }
                     break;
                 }
                 Some(d) => {
-                    samtale(cx, rng, kind, &t_samtale, d, x);
+                    samtale(cx, rng, kind, t_samtale, d, x);
                     first_date.get_or_insert(d);
                     n += 1;
                     due = plus(d, gap, 1);
@@ -490,7 +510,11 @@ pub fn fill_events(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
             _ => 70.0,
         };
         if rng.chance(chance) {
-            let fallback = if x.ben == Ben::Dagpenge { Dur::Months(6) } else { Dur::Months(3) };
+            let fallback = if x.ben == Ben::Dagpenge {
+                Dur::Months(6)
+            } else {
+                Dur::Months(3)
+            };
             let first = pick_dur(rng, t.deadlines.first.get(kind as usize), fallback);
             let mut due = plus(x.start, first, 1);
             let mut span = days_of(first);
@@ -501,7 +525,7 @@ pub fn fill_events(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
                 if d > today {
                     break;
                 }
-                tilbud(cx, rng, kind, &t_tilbud, d, x);
+                tilbud(cx, rng, kind, t_tilbud, d, x);
                 due = plus(d, Dur::Months(6), 1);
                 span = 180;
                 if !rng.chance(55.0) {
@@ -517,21 +541,49 @@ pub fn fill_events(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
         let mut todo: [(Option<u16>, i32, f64); 4] = [(None, 0, 0.0); 4];
         match x.ben {
             Ben::Sygedagpenge => {
-                todo[0] = (a("forlaengelse_26_uger"), x.start + 182 - rng.range(0, 30) as i32, 80.0);
-                todo[1] = (a("helbredsvurdering"), x.start + rng.range(30, 200) as i32, 20.0);
+                todo[0] = (
+                    a("forlaengelse_26_uger"),
+                    x.start + 182 - rng.range(0, 30) as i32,
+                    80.0,
+                );
+                todo[1] = (
+                    a("helbredsvurdering"),
+                    x.start + rng.range(30, 200) as i32,
+                    20.0,
+                );
             }
             Ben::Ledighedsydelse => {
-                todo[0] = (a("ressourceprofil"), x.start + rng.range(0, 365) as i32, 40.0);
+                todo[0] = (
+                    a("ressourceprofil"),
+                    x.start + rng.range(0, 365) as i32,
+                    40.0,
+                );
             }
             Ben::Ressourceforloeb | Ben::Jobafklaring => {
-                todo[0] = (a("rehab_relevans"), x.start + rng.range(14, 120) as i32, 50.0);
-                todo[1] = (a("aarlig_afklaring"), months(x.start, 12) + rng.range(-20, 10) as i32, 60.0);
+                todo[0] = (
+                    a("rehab_relevans"),
+                    x.start + rng.range(14, 120) as i32,
+                    50.0,
+                );
+                todo[1] = (
+                    a("aarlig_afklaring"),
+                    months(x.start, 12) + rng.range(-20, 10) as i32,
+                    60.0,
+                );
             }
             _ => {}
         }
         if x.readiness == Readiness::Activity {
-            todo[2] = (a("indsatsvurdering"), x.start + rng.range(7, 40) as i32, 70.0);
-            todo[3] = (a("aarlig_afklaring"), months(x.start, 12) + rng.range(-20, 10) as i32, 50.0);
+            todo[2] = (
+                a("indsatsvurdering"),
+                x.start + rng.range(7, 40) as i32,
+                70.0,
+            );
+            todo[3] = (
+                a("aarlig_afklaring"),
+                months(x.start, 12) + rng.range(-20, 10) as i32,
+                50.0,
+            );
         } else if matches!(x.ben, Ben::Kontanthjaelp | Ben::Uddannelseshjaelp) {
             todo[2] = (a("visitation"), x.start + rng.range(0, 30) as i32, 50.0);
         }
@@ -554,20 +606,38 @@ pub fn fill_events(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
         (t.serviceopkald.kind, 8.0, 0, 180),
         (t.henvisning.kind, on(activity, 8.0), 14, 365),
         (t.jobmakker_tildelt.kind, on(activity, 35.0), 0, 30),
-        (t.mentor_tildelt.kind, on(activity || long_course, 10.0), 30, 365),
+        (
+            t.mentor_tildelt.kind,
+            on(activity || long_course, 10.0),
+            30,
+            365,
+        ),
         (t.anmodning.kind, 3.0, 0, 365),
         (t.hjemrejseoenske.kind, on(x.repatriation, 15.0), 0, 365),
-        (t.sundhedskoordinator_samtale.kind, on(long_course, 30.0), 14, 200),
+        (
+            t.sundhedskoordinator_samtale.kind,
+            on(long_course, 30.0),
+            14,
+            200,
+        ),
         (t.rehab_moede.kind, on(long_course, 50.0), 30, 200),
     ];
     for (kind, pct, lo, hi) in simple {
-        if let Some(k) = kind {
-            if rng.chance(pct) {
-                let d = x.start + rng.range(i64::from(lo), i64::from(hi)) as i32;
-                if d <= today {
-                    cx.event(rng, k, d);
-                }
+        let Some(k) = kind else { continue };
+        if !rng.chance(pct) {
+            continue;
+        }
+        // a kind the policy sets a deadline for is placed around it
+        let firsts = t.deadlines.first.get(k as usize).filter(|l| !l.is_empty());
+        let d = match firsts {
+            Some(list) => {
+                let dur = list[rng.below(list.len() as u64) as usize];
+                place(rng, plus(x.start, dur, 1), days_of(dur).max(3), x.profile)
             }
+            None => Some(x.start + rng.range(i64::from(lo), i64::from(hi)) as i32),
+        };
+        if let Some(d) = d.filter(|d| *d <= today) {
+            cx.event(rng, k, d.max(x.start));
         }
     }
     // telephone contact with flexjob candidates, about quarterly
@@ -580,16 +650,21 @@ pub fn fill_events(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
             }
         }
     }
-    // a few weeks of paid hours beside the benefit
+    // a run of weeks with a few paid hours beside the benefit
     let loentimer = &t.loentimer;
     if let Some(k) = loentimer.kind {
-        if matches!(x.ben, Ben::Dagpenge | Ben::Kontanthjaelp) && rng.chance(15.0) {
-            for _ in 0..rng.range(1, 6) {
-                let d = x.start + rng.range(0, i64::from((today - x.start).max(0))) as i32;
+        if matches!(x.ben, Ben::Dagpenge | Ben::Kontanthjaelp) && rng.chance(18.0) {
+            let weeks = rng.range(1, 20) as i32;
+            let mut d = x.start + rng.range(0, i64::from((today - x.start).max(0))) as i32;
+            for _ in 0..weeks {
+                if d > today {
+                    break;
+                }
                 if let Some(s) = cx.event(rng, k, d) {
                     let hours = rng.range(6, 40) * 5_000;
                     cx.set_ev(s, loentimer.field("hours"), Some(Val::Dec(hours)));
                 }
+                d += 7;
             }
         }
     }
@@ -623,7 +698,7 @@ pub fn fill_events(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
     if rng.chance(3.0) {
         let d = x.start - rng.range(1, 90) as i32;
         if let Some(kind) = t_samtale.kind {
-            samtale(cx, rng, kind, &t_samtale, d, x);
+            samtale(cx, rng, kind, t_samtale, d, x);
         }
     }
 }
@@ -642,15 +717,27 @@ fn samtale(cx: &mut Cx<'_>, rng: &mut Rng, kind: u16, k: &Kind, date: i32, x: &F
     };
     let t = cx.t;
     let syge = x.ben == Ben::Sygedagpenge;
-    let form = if syge { t.form_syge.pick(rng) } else { t.form.pick(rng) };
+    let form = if syge {
+        t.form_syge.pick(rng)
+    } else {
+        t.form.pick(rng)
+    };
     let letter = form.is_some() && form == t.form.idx_of("letter");
     let held = if x.ben == Ben::Dagpenge {
         t.held_by_dagpenge.pick(rng)
     } else {
         t.held_by.pick(rng)
     };
-    let purpose = if syge { t.purpose_syge.pick(rng) } else { t.purpose.pick(rng) };
-    let channel = if letter { t.channel_post.pick(rng) } else { None };
+    let purpose = if syge {
+        t.purpose_syge.pick(rng)
+    } else {
+        t.purpose.pick(rng)
+    };
+    let channel = if letter {
+        t.channel_post.pick(rng)
+    } else {
+        None
+    };
     let default_held = t.held_by.idx_of_first();
     let default_purpose = t.purpose.idx_of_first();
     let default_channel = t.channel_post.idx_of_first();
@@ -686,11 +773,16 @@ fn tilbud(cx: &mut Cx<'_>, rng: &mut Rng, kind: u16, k: &Kind, date: i32, x: &Fa
     let company = offer.is_some()
         && (offer == t.offer_job.idx_of("virksomhedspraktik")
             || offer == t.offer_job.idx_of("loentilskud"));
-    let hours = if offer.is_some() && offer == t.offer_job.idx_of("loentilskud") {
-        370_000
+    // total hours of the offer: weeks times hours a week (a wage subsidy
+    // runs half a year full time; short courses a few hours a week)
+    let (weeks, per_week) = if offer.is_some() && offer == t.offer_job.idx_of("loentilskud") {
+        (26, 37)
+    } else if company {
+        (rng.range(2, 13), rng.range(15, 37))
     } else {
-        [0, 100_000, 150_000, 200_000, 250_000, 300_000, 370_000][rng.below(7) as usize]
+        (rng.range(1, 8), rng.range(0, 20))
     };
+    let hours = weeks * per_week * 10_000;
     if let Some(v) = offer {
         cx.set_ev(s, k.field("offer"), Some(Val::Enum(v)));
     }

@@ -111,7 +111,10 @@ pub enum Flag {
 
 const FLAGS: &[(&str, Flag)] = &[
     ("vocational_qualification", Flag::VocationalQualification),
-    ("problems_beyond_unemployment", Flag::ProblemsBeyondUnemployment),
+    (
+        "problems_beyond_unemployment",
+        Flag::ProblemsBeyondUnemployment,
+    ),
     ("reregistered", Flag::Reregistered),
     ("illness_prevents", Flag::IllnessPrevents),
     ("serious_illness", Flag::SeriousIllness),
@@ -354,7 +357,10 @@ impl Tables {
         want(&mut f.hours_resumed, &|t| t == FieldType::Decimal);
         for (name, flag) in FLAGS {
             if let Some(i) = get(name) {
-                if s.fields.get(i as usize).is_some_and(|d| d.ty == FieldType::Bool) {
+                if s.fields
+                    .get(i as usize)
+                    .is_some_and(|d| d.ty == FieldType::Bool)
+                {
                     f.flags.push((i, *flag));
                 }
             }
@@ -507,16 +513,30 @@ impl Tables {
             readiness_activity: table(rd, &[("aktivitetsparat", 90), ("ingen_kategori", 10)]),
             readiness_young: table(
                 rd,
-                &[("uddannelsesparat", 50), ("aktivitetsparat", 45), ("jobparat", 5)],
+                &[
+                    ("uddannelsesparat", 50),
+                    ("aktivitetsparat", 45),
+                    ("jobparat", 5),
+                ],
             ),
             readiness_none: table(rd, &[("ingen_kategori", 85), ("jobparat", 15)]),
             match_ledig: table(
                 mg,
-                &[("match_1", 40), ("match_2", 30), ("match_3", 15), ("umatchet", 15)],
+                &[
+                    ("match_1", 40),
+                    ("match_2", 30),
+                    ("match_3", 15),
+                    ("umatchet", 15),
+                ],
             ),
             match_other: table(
                 mg,
-                &[("umatchet", 70), ("match_1", 10), ("match_2", 10), ("match_3", 10)],
+                &[
+                    ("umatchet", 70),
+                    ("match_1", 10),
+                    ("match_2", 10),
+                    ("match_3", 10),
+                ],
             ),
             flex: table(
                 field_ty(f.flex_track),
@@ -567,10 +587,7 @@ impl Tables {
                     ("activity_site", 8),
                 ],
             ),
-            held_by_dagpenge: table(
-                held_ty,
-                &[("jobcenter", 75), ("akasse", 15), ("joint", 10)],
-            ),
+            held_by_dagpenge: table(held_ty, &[("jobcenter", 75), ("akasse", 15), ("joint", 10)]),
             held_by: table(
                 held_ty,
                 &[
@@ -591,7 +608,11 @@ impl Tables {
             ),
             purpose_syge: table(
                 purpose_ty,
-                &[("opfoelgning", 90), ("activity_start", 5), ("citizen_request", 5)],
+                &[
+                    ("opfoelgning", 90),
+                    ("activity_start", 5),
+                    ("citizen_request", 5),
+                ],
             ),
             channel_post: table(
                 ev_ty(&samtale, "channel"),

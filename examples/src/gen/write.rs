@@ -168,7 +168,12 @@ impl Generator<'_> {
         for (i, def) in self.program.schema.fields.iter().enumerate() {
             let Some(v) = self.case_val(i) else { continue };
             out.extend_from_slice(b",\"");
-            out.extend_from_slice(self.field_names.get(i).map_or("", String::as_str).as_bytes());
+            out.extend_from_slice(
+                self.field_names
+                    .get(i)
+                    .map_or("", String::as_str)
+                    .as_bytes(),
+            );
             out.extend_from_slice(b"\":");
             self.push_val(out, v, enum_of(def.ty), Style::Json);
         }
@@ -179,7 +184,10 @@ impl Generator<'_> {
                     out.push(b',');
                 }
                 out.extend_from_slice(b"{\"kind\":\"");
-                let kind = self.kind_names.get(e.kind as usize).map_or("", String::as_str);
+                let kind = self
+                    .kind_names
+                    .get(e.kind as usize)
+                    .map_or("", String::as_str);
                 out.extend_from_slice(kind.as_bytes());
                 out.extend_from_slice(b"\",\"date\":\"");
                 push_date(out, e.date);
@@ -203,7 +211,10 @@ impl Generator<'_> {
     }
 
     fn ev_field_name(&self, id: u32) -> &str {
-        self.program.strings.get(id as usize).map_or("", String::as_str)
+        self.program
+            .strings
+            .get(id as usize)
+            .map_or("", String::as_str)
     }
 
     /// The events file's columns after `id;kind;date`: every event field
@@ -229,7 +240,12 @@ impl Generator<'_> {
         EventColumns { names, of_kind }
     }
 
-    pub(super) fn write_csv_headers(&self, cols: &EventColumns, cases: &mut Vec<u8>, events: &mut Vec<u8>) {
+    pub(super) fn write_csv_headers(
+        &self,
+        cols: &EventColumns,
+        cases: &mut Vec<u8>,
+        events: &mut Vec<u8>,
+    ) {
         cases.extend_from_slice(b"id");
         for name in &self.field_names {
             cases.push(b';');
