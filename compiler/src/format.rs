@@ -1,7 +1,8 @@
 //! The formatter (`pol fmt`): one canonical layout for a parsed file, in the
 //! file's own keyword language, with every comment kept.
 //!
-//! Layout: one blank line between items; an item's header line ends in `:`
+//! Layout: one blank line between items (consecutive imports stay together);
+//! an item's header line ends in `:`
 //! and each clause follows on its own line, indented two spaces, in the
 //! grammar's order. Expressions keep the author's brackets (`Paren` nodes)
 //! and add none. Comments are placed by position: each stands before the
@@ -15,8 +16,8 @@ use crate::syntax::ast::*;
 use crate::syntax::keywords::{self, Kw};
 
 /// Lines longer than this are laid out over several lines where the layout
-/// allows it (enum values, test values, event fields).
-const WIDTH: usize = 80;
+/// allows it (enum values, test values, event fields, a requirement's window).
+const WIDTH: usize = 100;
 
 /// Formats a file that parsed without errors. `source` is its text, used to
 /// tell comments that end a line of code from comments on their own line.
@@ -28,9 +29,14 @@ pub fn format_file(file: &File, source: &str) -> String {
     if let Some(h) = &file.header {
         p.header(h);
     }
+    let mut previous: Option<&Item> = None;
     for item in &file.items {
-        p.blank();
+        let both_imports = matches!((previous, item), (Some(Item::Import(_)), Item::Import(_)));
+        if !both_imports {
+            p.blank();
+        }
         p.item(item);
+        previous = Some(item);
     }
     place_comments(&mut p.lines, &file.comments, source);
     let mut out = String::new();
@@ -65,7 +71,7 @@ struct Printer {
     lines: Vec<Line>,
 }
 
-fn put_comment(lines: &mut Vec<Line>, at: usize, c: &Comment, own_line: bool) {
+fn put_comment(lines: &mut Vec<Line>, at: usize, c: &Comment, own_line: bool, blank_after: bool) {
     // a trailing comment goes to the last line with code before it
     let mut target = at;
     while target > 0
@@ -102,7 +108,10 @@ fn put_comment(lines: &mut Vec<Line>, at: usize, c: &Comment, own_line: bool) {
     };
     // a `///` line that documents nothing keeps a blank line after it, or
     // it would document the next item once formatted
-    let orphan_doc = c.text.starts_with("///") && !c.text.starts_with("////");
+    // a comment block the author set apart from what follows (a section
+    // banner) keeps its blank line
+    let orphan_doc =
+        (c.text.starts_with("///") && !c.text.starts_with("////")) || (own_line && blank_after);
     let spacer = Line {
         indent: 0,
         text: String::new(),
@@ -132,8 +141,22 @@ fn place_comments(lines: &mut Vec<Line>, comments: &[Comment], source: &str) {
         let own_line = source
             .get(line_start..c.span.start as usize)
             .is_none_or(|t| t.trim().is_empty());
-        put_comment(lines, at, c, own_line);
+        let blank_after = blank_line_follows(source, c.span.end as usize);
+        put_comment(lines, at, c, own_line, blank_after);
     }
+}
+
+/// Whether the line after the one ending at `end` is empty (only spaces).
+fn blank_line_follows(source: &str, end: usize) -> bool {
+    let Some(rest) = source.get(end..) else {
+        return false;
+    };
+    let mut lines = rest.split('\n');
+    // the rest of the comment's own line
+    if !lines.next().is_some_and(|l| l.trim().is_empty()) {
+        return false;
+    }
+    lines.next().is_some_and(|l| l.trim().is_empty()) && rest.contains('\n')
 }
 
 fn date(d: chrono::NaiveDate) -> String {
@@ -525,7 +548,14 @@ impl Printer {
         match b {
             Body::Require(r) => {
                 let text = self.requirement(r);
-                self.line(indent, r.span.start, text);
+                if indent * 2 + text.chars().count() <= WIDTH {
+                    self.line(indent, r.span.start, text);
+                } else {
+                    // too long: the window goes on its own, deeper line
+                    let (counts, window) = self.requirement_parts(r);
+                    self.line(indent, r.span.start, counts);
+                    self.line(indent + 1, r.window.span.start, window);
+                }
             }
             Body::If {
                 cond,
@@ -551,6 +581,12 @@ impl Printer {
     }
 
     fn requirement(&self, r: &Requirement) -> String {
+        let (counts, window) = self.requirement_parts(r);
+        format!("{counts} {window}")
+    }
+
+    /// `require <counts>` and the window, apart.
+    fn requirement_parts(&self, r: &Requirement) -> (String, String) {
         let counts = r
             .counts
             .iter()
@@ -567,10 +603,9 @@ impl Printer {
             })
             .collect::<Vec<_>>()
             .join(&format!(" {} ", self.kw(Kw::And)));
-        format!(
-            "{} {counts} {}",
-            self.kw(Kw::Require),
-            self.window(&r.window.kind)
+        (
+            format!("{} {counts}", self.kw(Kw::Require)),
+            self.window(&r.window.kind),
         )
     }
 
