@@ -143,6 +143,12 @@ impl Policy {
         format::encode(&self.program)
     }
 
+    /// An upper bound on the work evaluating one case takes:
+    /// `fixed + per_item × (events + periods)` steps (see `bytecode::cost`).
+    pub fn cost_bound(&self) -> crate::bytecode::cost::CostBound {
+        crate::bytecode::cost::cost_bound(&self.program)
+    }
+
     pub fn program(&self) -> &Program {
         &self.program
     }

@@ -41,6 +41,13 @@ pub fn run(args: Args) -> CliResult {
     if args.listing {
         print_out(&listing(policy.program()))?;
     }
-    eprintln!("built {} ({} bytes)", display_name(&out), bytes.len());
+    let cost = policy.cost_bound();
+    eprintln!(
+        "built {} ({} bytes); evaluating a case takes at most {} + {} × (events + periods) steps",
+        display_name(&out),
+        bytes.len(),
+        cost.fixed,
+        cost.per_item
+    );
     Ok(Exit::Ok)
 }
