@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::bytecode::program::{Body, Program, StrId};
 use crate::caseload::batch::CaseRef;
 use crate::vm::dates::format_day;
-use crate::vm::machine::{Counter, Ctx, ExemptReason, NoTrace, NotApplicable, Trace};
+use crate::vm::machine::{Counter, Ctx, ExemptReason, MonthMemo, NoTrace, NotApplicable, Trace};
 use crate::vm::policy::Policy;
 use crate::vm::result::{Status, TargetOutcome};
 
@@ -118,7 +118,8 @@ pub(crate) fn explain(policy: &Policy, case: CaseRef<'_>, today: i32) -> CaseExp
     let m = policy.machine();
     let mut result = policy.new_result();
     m.evaluate(case, today, &mut result, &mut NoTrace);
-    let cx = Ctx::new(case, today, p.schema.events.len());
+    let memo = MonthMemo::default();
+    let cx = Ctx::new(case, today, &p.schema, &memo);
     let mut rules = Vec::with_capacity(p.rules.len());
     for (r, rule) in p.rules.iter().enumerate() {
         let mut rec = Recorder::default();

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::bytecode::program::{Body, Form};
 use crate::caseload::batch::CaseRef;
 use crate::vm::dates;
-use crate::vm::machine::{Counter, Ctx, NoTrace, Trace};
+use crate::vm::machine::{Counter, Ctx, MonthMemo, NoTrace, Trace};
 use crate::vm::policy::Policy;
 use crate::vm::result::{CaseResult, Status};
 
@@ -55,7 +55,8 @@ pub(crate) fn forecast(
     m.evaluate(case, today, scratch, &mut NoTrace);
     let t = i64::from(today);
     let horizon = t + i64::from(horizon_days);
-    let cx = Ctx::new(case, today, p.schema.events.len());
+    let memo = MonthMemo::default();
+    let cx = Ctx::new(case, today, &p.schema, &memo);
     for (r, rule) in p.rules.iter().enumerate() {
         let Some(res) = scratch.rules.get(r).copied() else {
             continue;

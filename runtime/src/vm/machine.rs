@@ -9,7 +9,7 @@
 
 use crate::bytecode::program::{
     AggFunc, AggWindow, Body, CodeRef, CountTerm, Dur, Effect, ExemptionCondition, Form, Op,
-    Program, Requirement, DECIMAL_SCALE, NONE,
+    Program, Requirement, Schema, DECIMAL_SCALE, NONE,
 };
 use crate::bytecode::verify::{MAX_STACK, MAX_SUSPENDS_PER_RULE};
 use crate::caseload::batch::{CaseRef, Events};
@@ -70,11 +70,52 @@ pub(crate) struct Ctx<'a> {
     /// Nearly every window ends today, so this saves a search per count.
     upto: [u32; CACHED_KINDS],
     cached: usize,
+    /// The case's age on today (`NONE` without a birth date): groups ask
+    /// for it often, and each computation is two calendar conversions.
+    age_today: i64,
+    /// Recent `date + n months` results: policies repeat the same few
+    /// (`benefit_start + 6 months`) in many groups and rules.
+    months: &'a MonthMemo,
+}
+
+/// A tiny direct-mapped cache of `(date, months) -> date`, one per case.
+#[derive(Default)]
+pub(crate) struct MonthMemo {
+    slots: [std::cell::Cell<(i64, i64, i64)>; 4],
+}
+
+impl MonthMemo {
+    fn add(&self, d: i64, n: i64) -> i64 {
+        let i = ((d ^ n.wrapping_mul(31)) & 3) as usize;
+        if let Some(slot) = self.slots.get(i) {
+            let (kd, kn, v) = slot.get();
+            if kd == d && kn == n && v != 0 {
+                return v;
+            }
+            let v = dates::add_months(d, n).unwrap_or(NONE);
+            // 0 marks an empty slot; the epoch day is simply not cached.
+            slot.set((d, n, v));
+            return v;
+        }
+        dates::add_months(d, n).unwrap_or(NONE)
+    }
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(case: CaseRef<'a>, today: i32, kinds: usize) -> Ctx<'a> {
+    pub fn new(case: CaseRef<'a>, today: i32, schema: &Schema, months: &'a MonthMemo) -> Ctx<'a> {
+        let kinds = schema.events.len();
         let today = i64::from(today);
+        let fields = case.fields();
+        let birth = schema
+            .birth_field
+            .and_then(|b| fields.get(usize::from(b)))
+            .copied()
+            .unwrap_or(NONE);
+        let age_today = if birth == NONE {
+            NONE
+        } else {
+            dates::age_on(birth, today).unwrap_or(NONE)
+        };
         let mut upto = [0u32; CACHED_KINDS];
         let cached = kinds.min(CACHED_KINDS);
         for (k, slot) in upto.iter_mut().enumerate().take(cached) {
@@ -83,11 +124,13 @@ impl<'a> Ctx<'a> {
         }
         Ctx {
             case,
-            fields: case.fields(),
+            fields,
             today,
             rules: &[],
             upto,
             cached,
+            age_today,
+            months,
         }
     }
 
@@ -146,7 +189,8 @@ impl<'p> Machine<'p> {
         out.rules.resize(p.rules.len(), RuleResult::NOT_APPLICABLE);
         out.targets
             .resize(p.targets.len(), TargetOutcome::NotCounted);
-        let cx = Ctx::new(case, today, p.schema.events.len());
+        let memo = MonthMemo::default();
+        let cx = Ctx::new(case, today, &p.schema, &memo);
         self.groups(&cx, &mut out.groups);
         for (r, slot) in out.rules.iter_mut().enumerate() {
             *slot = self.rule(r, &cx, &out.groups, trace);
@@ -595,17 +639,21 @@ impl<'p> Machine<'p> {
                 Op::Today => cx.today,
                 Op::AgeOn => {
                     let on = pop!();
-                    let birth = self
-                        .p
-                        .schema
-                        .birth_field
-                        .and_then(|b| cx.fields.get(usize::from(b)))
-                        .copied()
-                        .unwrap_or(NONE);
-                    if on == NONE || birth == NONE {
-                        NONE
+                    if on == cx.today {
+                        cx.age_today
                     } else {
-                        dates::age_on(birth, on).unwrap_or(NONE)
+                        let birth = self
+                            .p
+                            .schema
+                            .birth_field
+                            .and_then(|b| cx.fields.get(usize::from(b)))
+                            .copied()
+                            .unwrap_or(NONE);
+                        if on == NONE || birth == NONE {
+                            NONE
+                        } else {
+                            dates::age_on(birth, on).unwrap_or(NONE)
+                        }
                     }
                 }
                 Op::IsPresent => i64::from(pop!() != NONE),
@@ -719,7 +767,7 @@ impl<'p> Machine<'p> {
                     } else if matches!(op, Op::AddDays) {
                         dates::add_days(d, n).unwrap_or(NONE)
                     } else {
-                        dates::add_months(d, n).unwrap_or(NONE)
+                        cx.months.add(d, n)
                     }
                 }
             };
