@@ -289,9 +289,11 @@ fn rolling_reflects_the_current_window() {
         s().event(SAMTALE, "2025-02-01", PHONE)
             .event(SAMTALE, "2025-05-01", PHONE)
     };
+    // Before the case has lasted 6 months the obligation is the first
+    // window's: 2 events by S + 6 months, met on the second (§6.1).
     assert_eq!(
         eval(&p, two(), "2025-06-01", 0),
-        "met(2025-05-01) due 2025-08-01"
+        "met(2025-05-01) due 2025-07-01"
     );
     assert_eq!(
         eval(&p, two(), "2025-08-01", 0),

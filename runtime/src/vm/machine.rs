@@ -525,6 +525,26 @@ impl<'p> Machine<'p> {
                     return RuleResult::NOT_APPLICABLE;
                 };
                 let n = c.n;
+                let Some(raw_end) = dates::add_dur(s, len) else {
+                    return RuleResult::NOT_APPLICABLE;
+                };
+                let first_due = shift(raw_end, s, trace);
+                if today < first_due {
+                    // The case has not lasted `len` yet: the obligation is n
+                    // events in [S, S + len], fulfilled on the n-th (§6.1).
+                    let f = c.nth(n);
+                    trace.instance(day(s), day(first_due), f.map(day));
+                    return match f {
+                        Some(f) => RuleResult {
+                            status: Status::Met,
+                            met_on: Some(day(f)),
+                            due: Some(day(first_due)),
+                            next_due: None,
+                            exemption: None,
+                        },
+                        None => open(Status::Pending, first_due),
+                    };
+                }
                 let m = c.count_all();
                 if m >= n {
                     let mut again = Counter::new(self, cx, c.term, s, today);
@@ -705,7 +725,13 @@ impl<'p> Machine<'p> {
                         }
                     };
                     if from == NONE || to == NONE {
-                        NONE
+                        // No event lies in a window without a bound: a
+                        // count or sum of nothing is 0 (they are never
+                        // absent, §4); first/last of nothing is absent.
+                        match func {
+                            AggFunc::Count | AggFunc::Sum(_) => 0,
+                            AggFunc::First | AggFunc::Last => NONE,
+                        }
                     } else {
                         self.aggregate(func, kind, filter, from, to.min(cx.today), cx)
                     }
