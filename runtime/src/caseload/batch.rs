@@ -207,10 +207,7 @@ impl<'a> CaseRef<'a> {
         };
         Events {
             dates: col.dates.get(s..e).unwrap_or(&[]),
-            values: col
-                .values
-                .get(s * col.width..e * col.width)
-                .unwrap_or(&[]),
+            values: col.values.get(s * col.width..e * col.width).unwrap_or(&[]),
             width: col.width,
         }
     }
