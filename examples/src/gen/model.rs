@@ -459,8 +459,8 @@ pub fn fill_events(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
         let dl = &t.deadlines;
         let first = pick_dur(rng, dl.first.get(kind as usize), first);
         let mut gap = pick_dur(rng, dl.gap.get(kind as usize), gap);
-        // after six months many jobcenters slow down to every three months
-        let slows = rng.chance(40.0) && days_of(gap) < 60;
+        // after six months most jobcenters slow down to every three months
+        let slows = rng.chance(65.0) && days_of(gap) < 60;
         let mut due = plus(x.start, first, 1);
         let mut span = days_of(first);
         let mut n = 0;
@@ -654,7 +654,7 @@ pub fn fill_events(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
     let loentimer = &t.loentimer;
     if let Some(k) = loentimer.kind {
         if matches!(x.ben, Ben::Dagpenge | Ben::Kontanthjaelp) && rng.chance(18.0) {
-            let weeks = rng.range(1, 20) as i32;
+            let weeks = rng.range(1, 12) as i32;
             let mut d = x.start + rng.range(0, i64::from((today - x.start).max(0))) as i32;
             for _ in 0..weeks {
                 if d > today {
