@@ -37,12 +37,15 @@ use pol_runtime::{CaseBatch, CaseRef, CaseResult, Policy};
 
 const CASES: usize = 100_000;
 
+/// Evaluates one case into a result.
+type EvalFn<'a> = Box<dyn Fn(CaseRef<'_>, &mut CaseResult) + Sync + 'a>;
+
 /// What one bench evaluates with: a fresh result and the per-case call.
 struct Subject<'a> {
     name: String,
     batch: &'a CaseBatch,
     new_result: Box<dyn Fn() -> CaseResult + Sync + 'a>,
-    eval: Box<dyn Fn(CaseRef<'_>, &mut CaseResult) + Sync + 'a>,
+    eval: EvalFn<'a>,
 }
 
 fn vm<'a>(name: String, policy: &'a Policy, batch: &'a CaseBatch, day: i32) -> Subject<'a> {

@@ -201,6 +201,25 @@ fn proc_status_kb(key: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// CPU time this thread has run, in nanoseconds (`/proc/thread-self/schedstat`),
+/// where the platform reports it. On a machine shared with other work, wall
+/// time counts the time other processes held the core; this does not.
+pub fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
+/// Runs `f` and returns its result with the wall and this thread's CPU
+/// seconds it took.
+pub fn timed<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
+    let cpu0 = thread_cpu_ns().unwrap_or(0);
+    let t = std::time::Instant::now();
+    let out = f();
+    let wall = t.elapsed().as_secs_f64();
+    let cpu = thread_cpu_ns().unwrap_or(0).saturating_sub(cpu0) as f64 / 1e9;
+    (out, wall, cpu)
+}
+
 /// The `pol` binary of a release build in the same target directory as the
 /// running executable (`target/release/pol`), if it has been built.
 pub fn release_pol_binary() -> Option<PathBuf> {
