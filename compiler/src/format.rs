@@ -352,7 +352,11 @@ impl Printer {
                     let text = format!("{} {}", self.kw(Kw::Priority), n.value);
                     self.line(1, n.span.start, text);
                 }
-                if let Some(first) = x.overlaps.first() {
+                if x.overlaps_all {
+                    let text = format!("{} {}", self.kw(Kw::Overlaps), self.kw(Kw::All));
+                    let origin = x.priority.map_or(x.expr.span.end, |p| p.span.end);
+                    self.line(1, origin, text);
+                } else if let Some(first) = x.overlaps.first() {
                     let text = format!("{} {}", self.kw(Kw::Overlaps), names(&x.overlaps));
                     self.line(1, first.span.start, text);
                 }
@@ -427,19 +431,44 @@ impl Printer {
                     self.title(&x.title)
                 );
                 self.line(0, start, text);
-                let mut text = format!(
-                    "{} {}% {} {}",
-                    self.kw(Kw::AtLeast),
-                    scaled(x.share, false),
-                    self.kw(Kw::OfGroup),
-                    x.group.name
-                );
+                let lang = self.lang;
+                let bound = |b: &Bound| match b {
+                    Bound::AtMost => Kw::AtMost.word(lang),
+                    Bound::AtLeast => Kw::AtLeast.word(lang),
+                };
+                let (head, origin) = match &x.measure {
+                    Measure::Share { share, span } => (
+                        format!("{} {}%", self.kw(Kw::AtLeast), scaled(*share, false)),
+                        span.start,
+                    ),
+                    Measure::Count { bound: b, n } => {
+                        (format!("{} {}", bound(b), n.value), n.span.start)
+                    }
+                    Measure::Average { value, .. } => (
+                        format!("{} {}", self.kw(Kw::Average), self.expr(value)),
+                        value.span.start,
+                    ),
+                };
+                let mut text = format!("{head} {} {}", self.kw(Kw::OfGroup), x.group.name);
                 if let Some(f) = &x.filter {
                     text.push_str(&format!(" {} {}", self.kw(Kw::Where), self.expr(f)));
                 }
-                self.line(1, x.share_span.start, text);
-                let text = format!("{} {}", self.kw(Kw::Satisfy), self.expr(&x.satisfy));
-                self.line(1, x.satisfy.span.start, text);
+                self.line(1, origin, text);
+                if let Measure::Average {
+                    bound: b, limit, ..
+                } = &x.measure
+                {
+                    let mut text = format!("{} {}", bound(b), scaled(limit.value, false));
+                    if let Some(u) = limit.unit {
+                        let n = if limit.value == SCALE { 1 } else { 2 };
+                        text.push_str(&format!(" {}", keywords::unit_word(u, n, self.lang)));
+                    }
+                    self.line(1, limit.span.start, text);
+                }
+                if let Some(e) = &x.satisfy {
+                    let text = format!("{} {}", self.kw(Kw::Satisfy), self.expr(e));
+                    self.line(1, e.span.start, text);
+                }
                 self.sources(&x.sources);
             }
             Item::Test(x) => self.test(x),
@@ -678,6 +707,13 @@ impl Printer {
                 self.kw(Kw::From),
                 a(anchor)
             ),
+            WindowKind::Between { anchor, end } => format!(
+                "{} {} {} {}",
+                self.kw(Kw::Between),
+                a(anchor),
+                self.kw(Kw::And),
+                a(end)
+            ),
         }
     }
 
@@ -819,6 +855,16 @@ impl Printer {
         self.line(1, x.at.span.start, text);
         for e in &x.expects {
             let text = match &e.kind {
+                ExpectKind::Target {
+                    target, outcome, ..
+                } => format!(
+                    "{} {} {} {} {}",
+                    self.kw(Kw::Expect),
+                    self.kw(Kw::Target),
+                    target.name,
+                    self.kw(Kw::Is),
+                    self.kw(keywords::outcome_kw(*outcome))
+                ),
                 ExpectKind::InGroup { negated, group } => {
                     let not = if *negated {
                         format!("{} ", self.kw(Kw::Not))

@@ -5,6 +5,7 @@
 use pol_runtime::caseload::batch::{CaseBatch, CaseData};
 use pol_runtime::vm::dates::format_day;
 use pol_runtime::vm::explain::RuleExplanation;
+use pol_runtime::vm::result::TargetOutcome;
 use pol_runtime::{Policy, RuleResult, Status};
 
 use crate::check::ir::{Checked, ExpectIr, TestIr};
@@ -69,6 +70,30 @@ fn run_test(checked: &Checked, policy: &Policy, t: &TestIr) -> TestOutcome {
     let mut explanation = None;
     for e in &t.expects {
         match e {
+            ExpectIr::Target {
+                target,
+                outcome,
+                span,
+            } => {
+                let actual = result
+                    .targets
+                    .get(*target)
+                    .copied()
+                    .unwrap_or(TargetOutcome::NotCounted);
+                if actual != *outcome {
+                    let name = checked
+                        .targets
+                        .get(*target)
+                        .map(|t| t.name.as_str())
+                        .unwrap_or("?");
+                    failures.push(Failure {
+                        span: *span,
+                        expected: format!("target {name} is {}", outcome_word(*outcome)),
+                        actual: format!("target {name} is {}", outcome_word(actual)),
+                        explanation: None,
+                    });
+                }
+            }
             ExpectIr::InGroup {
                 group,
                 negated,
@@ -145,6 +170,16 @@ fn run_test(checked: &Checked, policy: &Policy, t: &TestIr) -> TestOutcome {
         name: t.name.clone(),
         span: t.span,
         failures,
+    }
+}
+
+/// A target outcome in the test syntax (`expect target t is not_counted`).
+fn outcome_word(o: TargetOutcome) -> &'static str {
+    match o {
+        TargetOutcome::Satisfies => "satisfied",
+        TargetOutcome::Fails => "failed",
+        TargetOutcome::Excluded => "excluded",
+        TargetOutcome::NotCounted => "not_counted",
     }
 }
 

@@ -160,7 +160,12 @@ fn show_case(checked: &Checked, case: &CaseData, today: i32) -> String {
 }
 
 /// Every difference between the VM's and the reference's result, one line each.
-fn differences(checked: &Checked, vm: &CaseResult, re: &RefResult) -> Vec<String> {
+fn differences(
+    checked: &Checked,
+    vm: &CaseResult,
+    vm_values: &[i64],
+    re: &RefResult,
+) -> Vec<String> {
     let mut out = Vec::new();
     for (g, gi) in checked.groups.iter().enumerate() {
         if vm.groups[g] != re.groups[g] {
@@ -185,6 +190,12 @@ fn differences(checked: &Checked, vm: &CaseResult, re: &RefResult) -> Vec<String
             out.push(format!(
                 "target {}: vm {:?} / reference {:?}",
                 ti.name, vm.targets[t], re.targets[t]
+            ));
+        }
+        if vm_values[t] != re.target_values[t] {
+            out.push(format!(
+                "target {} value: vm {} / reference {}",
+                ti.name, vm_values[t], re.target_values[t]
             ));
         }
     }
@@ -226,6 +237,7 @@ fn vm_agrees_with_reference_evaluator() {
             batch.push(g.data.clone(), 0);
         }
         let mut result = policy.new_result();
+        let mut values = Vec::new();
         // coverage: (rule, status) pairs seen, and exemption names behind `exempt`
         let mut seen: BTreeMap<(String, Status), usize> = BTreeMap::new();
         let mut mismatches = 0;
@@ -233,6 +245,7 @@ fn vm_agrees_with_reference_evaluator() {
         let mut per_item: BTreeMap<String, usize> = BTreeMap::new();
         for (i, g) in cases.iter().enumerate() {
             policy.evaluate_case(batch.case(i), g.today, &mut result);
+            policy.target_values(batch.case(i), g.today, &result, &mut values);
             let re = evaluate(checked, &g.data, g.today);
             for t in &re.trace {
                 *paths.entry(*t).or_default() += 1;
@@ -242,7 +255,7 @@ fn vm_agrees_with_reference_evaluator() {
                     .entry((checked.rules[r].name.clone(), rr.status))
                     .or_default() += 1;
             }
-            let mut diffs = differences(checked, &result, &re);
+            let mut diffs = differences(checked, &result, &values, &re);
             if let Some(only) = &only {
                 // debugging aid: DIFF_ONLY=<rule name> shows that rule's differences alone
                 diffs.retain(|d| d.split(':').next().unwrap().ends_with(only.as_str()));

@@ -85,7 +85,10 @@ fn refuses_damaged_files() {
     other[4..6].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
     assert_eq!(
         refused(&other),
-        "E0604: the policy was built for artifact format 2; this runtime reads format 1"
+        format!(
+            "E0604: the policy was built for artifact format {}; this runtime reads format {FORMAT_VERSION}",
+            FORMAT_VERSION + 1
+        )
     );
 
     let mut longer = bytes.clone();

@@ -7,7 +7,7 @@ mod builder;
 
 use builder::*;
 use pol_runtime::bytecode::program::{
-    AggFunc, AggWindow, Body, Dur, Effect, ExemptionCondition, Form, Op, Target, NONE,
+    AggFunc, AggWindow, Body, Dur, Effect, ExemptionCondition, Form, Op, Target, TargetKind, NONE,
 };
 use pol_runtime::TargetOutcome;
 
@@ -770,7 +770,7 @@ fn targets_count_satisfy_and_exclude() {
     b.p.targets.push(Target {
         name,
         title: None,
-        share: 7_500,
+        kind: TargetKind::Share { share: 7_500 },
         group: all,
         filter: Some(filter),
         satisfy,

@@ -96,6 +96,11 @@ pub static CHECK: &[CodeInfo] = &[
         "incomplete test case or event",
         include_str!("../diagnostics/explain/E0216.md"),
     ),
+    code(
+        "E0217",
+        "unknown target",
+        include_str!("../diagnostics/explain/E0217.md"),
+    ),
     // Types.
     code(
         "E0301",
@@ -166,6 +171,16 @@ pub static CHECK: &[CodeInfo] = &[
         "E0323",
         "count inside a count",
         include_str!("../diagnostics/explain/E0323.md"),
+    ),
+    code(
+        "E0324",
+        "cannot average this value",
+        include_str!("../diagnostics/explain/E0324.md"),
+    ),
+    code(
+        "E0325",
+        "an average's bound in another unit",
+        include_str!("../diagnostics/explain/E0325.md"),
     ),
     // Analysis.
     code(

@@ -716,6 +716,8 @@ impl Checker<'_> {
             (A::Sub, Ty::Date, Ty::Days) => Some((BinOp::SubDays, Ty::Date)),
             (A::Add, Ty::Date, Ty::Months) => Some((BinOp::AddMonths, Ty::Date)),
             (A::Sub, Ty::Date, Ty::Months) => Some((BinOp::SubMonths, Ty::Date)),
+            // the exact number of days from the right date to the left one
+            (A::Sub, Ty::Date, Ty::Date) => Some((BinOp::Sub, Ty::Days)),
             (A::Add, a, b)
                 if a == b
                     && matches!(
@@ -756,8 +758,8 @@ impl Checker<'_> {
                     ),
                     (Ty::Date, Ty::Date) => (
                         "E0320",
-                        format!("cannot {} two dates", if op == A::Sub { "subtract" } else { "add" }),
-                        "compare the dates instead, e.g. `today > benefit_start + 26 weeks`".to_string(),
+                        "cannot add two dates".to_string(),
+                        "subtract them for the days between them, e.g. `today - benefit_start > 26 weeks`, or add a duration to a date".to_string(),
                     ),
                     (Ty::Days | Ty::Months, Ty::Date) => (
                         "E0320",

@@ -179,6 +179,9 @@ pub enum BodyIr {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequirementIr {
     pub anchor: TExpr,
+    /// `between S and E`: the window's end `E` (a date); `None` for the
+    /// other forms.
+    pub end: Option<TExpr>,
     pub form: FormIr,
     pub counts: Vec<CountIr>,
     pub span: Span,
@@ -195,12 +198,26 @@ pub struct CountIr {
 /// The rule forms, as in `pol_runtime::bytecode::program::Form`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormIr {
-    Within { len: Dur },
-    BeforeWeek { week: u32 },
-    Slots { every: Dur, first: Dur },
-    Interval { gap: Dur, after: Dur },
-    Rolling { len: Dur },
+    Within {
+        len: Dur,
+    },
+    BeforeWeek {
+        week: u32,
+    },
+    Slots {
+        every: Dur,
+        first: Dur,
+    },
+    Interval {
+        gap: Dur,
+        after: Dur,
+    },
+    Rolling {
+        len: Dur,
+    },
     CalendarYear,
+    /// `between S and E`: events in [S, E], due E (`end` of the requirement)
+    Between,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,15 +252,32 @@ pub struct ExemptionIr {
 pub struct TargetIr {
     pub name: String,
     pub title: Option<String>,
-    /// required share, scaled like decimals (75% = 7_500)
-    pub share: i64,
+    pub measure: MeasureIr,
     pub group: usize,
     pub filter: Option<TExpr>,
+    /// bool; `true` for a count target without `satisfy` and for averages
     pub satisfy: TExpr,
     pub rules: Vec<usize>,
     pub sources: Vec<String>,
     pub doc: Option<String>,
     pub span: Span,
+}
+
+/// What a target measures, as in `pol_runtime::bytecode::program::TargetKind`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MeasureIr {
+    /// required share, scaled like decimals (75% = 7_500)
+    Share(i64),
+    /// the number of cases that satisfy, at most / at least `n`
+    Count { at_most: bool, n: u32 },
+    /// the mean of `value` over the counted cases, at most / at least
+    /// `limit` (in the value's unit: days, months, or the number itself),
+    /// scaled by `DECIMAL_SCALE`
+    Average {
+        value: TExpr,
+        at_most: bool,
+        limit: i64,
+    },
 }
 
 /// An inline test with its case built in the runtime value model.
@@ -263,6 +297,11 @@ pub struct TestIr {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExpectIr {
+    Target {
+        target: usize,
+        outcome: pol_runtime::vm::result::TargetOutcome,
+        span: Span,
+    },
     InGroup {
         group: usize,
         negated: bool,

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 
 use pol_runtime::bytecode::program::Dur;
 use pol_runtime::vm::dates::from_naive;
-use pol_runtime::vm::result::Status;
+use pol_runtime::vm::result::{Status, TargetOutcome};
 
 use super::exprs::{dur_of, Scope};
 use super::ir::{
     BodyIr, Checked, ConditionIr, CountIr, EffectIr, ExemptionIr, ExpectIr, FormIr, GroupIr,
-    MetaIr, RequirementIr, RuleIr, TargetIr, TestIr, Ty,
+    MeasureIr, MetaIr, RequirementIr, RuleIr, TExpr, TExprKind, TargetIr, TestIr, Ty,
 };
 use super::suggest::did_you_mean;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -29,6 +29,9 @@ pub(crate) struct Checker<'a> {
     pub(super) group_by_name: HashMap<String, usize>,
     pub(super) rule_by_name: HashMap<String, usize>,
     pub(super) exemption_by_name: HashMap<String, usize>,
+    /// every declared target name (a target that fails to check is left
+    /// out of `checked.targets`, but a test naming it is not an unknown name)
+    pub(super) target_names: Vec<String>,
     /// enum value name -> (enum, variant) for every enum that has it
     pub(super) variant_owners: HashMap<String, Vec<(usize, usize)>>,
     /// which case fields some expression reads (for W0405)
@@ -53,6 +56,7 @@ pub(crate) fn check_program(
         group_by_name: HashMap::new(),
         rule_by_name: HashMap::new(),
         exemption_by_name: HashMap::new(),
+        target_names: Vec::new(),
         variant_owners: HashMap::new(),
         field_used: Vec::new(),
     };
@@ -215,6 +219,7 @@ impl<'a> Checker<'a> {
         );
         let mut target_names = HashMap::new();
         index(self.diags, "target", &targets, &mut target_names);
+        self.target_names = targets.into_iter().map(|(n, _)| n).collect();
     }
 
     pub(super) fn group(&mut self, id: &ast::Ident) -> Option<usize> {
@@ -355,7 +360,13 @@ impl<'a> Checker<'a> {
             let Some(&gi) = self.group_by_name.get(&g.name.name) else {
                 continue;
             };
-            let overlaps: Vec<usize> = g.overlaps.iter().filter_map(|o| self.group(o)).collect();
+            let overlaps: Vec<usize> = if g.overlaps_all {
+                (0..self.checked.groups.len())
+                    .filter(|o| *o != gi)
+                    .collect()
+            } else {
+                g.overlaps.iter().filter_map(|o| self.group(o)).collect()
+            };
             if let Some(ir) = self.checked.groups.get_mut(gi) {
                 if ir.span == g.span {
                     ir.overlaps = overlaps;
@@ -498,6 +509,7 @@ impl<'a> Checker<'a> {
                 len: self.positive(len),
             },
             ast::WindowKind::PerCalendarYear { .. } => FormIr::CalendarYear,
+            ast::WindowKind::Between { .. } => FormIr::Between,
         };
         if matches!(form, FormIr::Interval { .. } | FormIr::Rolling { .. }) && req.counts.len() > 1
         {
@@ -516,8 +528,15 @@ impl<'a> Checker<'a> {
             );
         }
         let anchor = self.date(w.kind.anchor(), Scope::CASE, "the anchor");
+        let end = match &w.kind {
+            ast::WindowKind::Between { end, .. } => {
+                Some(self.date(end, Scope::CASE, "the window's end"))
+            }
+            _ => None,
+        };
         RequirementIr {
             anchor,
+            end,
             form,
             counts,
             span: req.span,
@@ -657,21 +676,54 @@ impl<'a> Checker<'a> {
             .collect();
         for t in decls {
             let group = self.group(&t.group);
-            if t.share < 0 || t.share > 100 * ast::SCALE {
-                self.diags.push(
-                    Diagnostic::error("E0318", "a target's share must be between 0% and 100%")
-                        .with_label(t.share_span, "out of range")
-                        .with_help("write e.g. `at least 75% of ledige`"),
-                );
-            }
             let filter = t.filter.as_ref().map(|f| self.cond(f, Scope::CASE));
-            let satisfy = self.cond(
-                &t.satisfy,
-                Scope {
-                    event: None,
-                    rules: true,
+            let satisfy = match &t.satisfy {
+                Some(e) => self.cond(
+                    e,
+                    Scope {
+                        event: None,
+                        rules: true,
+                    },
+                ),
+                None => TExpr {
+                    kind: TExprKind::Const(1),
+                    ty: Ty::Bool,
+                    optional: false,
+                    span: t.span,
                 },
-            );
+            };
+            let measure = match &t.measure {
+                ast::Measure::Share { share, span } => {
+                    if *share < 0 || *share > 100 * ast::SCALE {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "E0318",
+                                "a target's share must be between 0% and 100%",
+                            )
+                            .with_label(*span, "out of range")
+                            .with_help("write e.g. `at least 75% of ledige`"),
+                        );
+                    }
+                    MeasureIr::Share((share / 100).clamp(0, ast::SCALE))
+                }
+                ast::Measure::Count { bound, n } => MeasureIr::Count {
+                    at_most: *bound == ast::Bound::AtMost,
+                    n: n.value,
+                },
+                ast::Measure::Average {
+                    value,
+                    bound,
+                    limit,
+                } => {
+                    let v = self.expr(value, Scope::CASE, None, true);
+                    let limit = self.average_limit(value, &v, limit);
+                    MeasureIr::Average {
+                        value: v,
+                        at_most: *bound == ast::Bound::AtMost,
+                        limit,
+                    }
+                }
+            };
             let mut rules = Vec::new();
             collect_rules(&satisfy, &mut rules);
             let Some(group) = group else {
@@ -680,7 +732,7 @@ impl<'a> Checker<'a> {
             self.checked.targets.push(TargetIr {
                 name: t.name.name.clone(),
                 title: t.title.as_ref().map(|s| s.value.clone()),
-                share: (t.share / 100).clamp(0, ast::SCALE),
+                measure,
                 group,
                 filter,
                 satisfy,
@@ -689,6 +741,87 @@ impl<'a> Checker<'a> {
                 doc: t.doc.clone(),
                 span: t.span,
             });
+        }
+    }
+
+    /// The bound of `average value … at most limit`, in the value's own
+    /// unit (days, months, or the number), scaled by `SCALE`. Reports a
+    /// value that cannot be averaged (E0324) and a bound in another unit
+    /// (E0325, or E0312 for days against months).
+    fn average_limit(&mut self, value: &ast::Expr, v: &TExpr, limit: &ast::AverageLimit) -> i64 {
+        use ast::Unit as U;
+        let written = self.sources.slice(limit.span).to_string();
+        let scale = |factor: i64| limit.value.saturating_mul(factor);
+        match (v.ty, limit.unit) {
+            (Ty::Error, _) => 0,
+            (Ty::Int | Ty::Decimal, None) => limit.value,
+            (Ty::Days, Some(U::Day)) | (Ty::Months, Some(U::Month)) => scale(1),
+            (Ty::Days, Some(U::Week)) => scale(7),
+            (Ty::Months, Some(U::Year)) => scale(12),
+            (Ty::Days, Some(U::Month | U::Year)) | (Ty::Months, Some(U::Day | U::Week)) => {
+                let (days, months) = if v.ty == Ty::Days {
+                    (value.span, limit.span)
+                } else {
+                    (limit.span, value.span)
+                };
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0312",
+                        format!(
+                            "cannot compare the average of `{}` with `{written}`",
+                            self.sources.slice(value.span)
+                        ),
+                    )
+                    .with_label(days, "counted in days")
+                    .with_label(months, "counted in calendar months")
+                    .with_help("weeks and days are exact, months and years are calendar units; give the bound in the value's unit, e.g. `at most 10 weeks`"),
+                );
+                0
+            }
+            (Ty::Int | Ty::Decimal | Ty::Days | Ty::Months, _) => {
+                let (label, help) = match v.ty {
+                    Ty::Days => (
+                        "counted in days",
+                        "give the bound as a duration in days or weeks, e.g. `at most 9.9 weeks`",
+                    ),
+                    Ty::Months => (
+                        "counted in calendar months",
+                        "give the bound as a duration in months or years, e.g. `at most 6 months`",
+                    ),
+                    _ => (
+                        "a number",
+                        "give the bound as a number without a unit, e.g. `at most 2.5`",
+                    ),
+                };
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0325",
+                        format!(
+                            "the average of `{}` cannot be compared with `{written}`",
+                            self.sources.slice(value.span)
+                        ),
+                    )
+                    .with_label(value.span, label)
+                    .with_label(limit.span, "another unit")
+                    .with_help(help),
+                );
+                0
+            }
+            (ty, _) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0324",
+                        format!(
+                            "cannot average `{}`: it is {}",
+                            self.sources.slice(value.span),
+                            self.ty_words(ty)
+                        ),
+                    )
+                    .with_label(value.span, "not a number or a duration")
+                    .with_help("average a number or a duration, e.g. `average today - benefit_start of ledige`"),
+                );
+                0
+            }
         }
     }
 
@@ -865,6 +998,47 @@ impl<'a> Checker<'a> {
         let mut expects = Vec::new();
         for ex in &t.expects {
             match &ex.kind {
+                ast::ExpectKind::Target {
+                    target, outcome, ..
+                } => {
+                    let found = self
+                        .checked
+                        .targets
+                        .iter()
+                        .position(|x| x.name == target.name);
+                    match found {
+                        Some(i) => expects.push(ExpectIr::Target {
+                            target: i,
+                            outcome: match outcome {
+                                ast::OutcomeWord::Satisfied => TargetOutcome::Satisfies,
+                                ast::OutcomeWord::Failed => TargetOutcome::Fails,
+                                ast::OutcomeWord::Excluded => TargetOutcome::Excluded,
+                                ast::OutcomeWord::NotCounted => TargetOutcome::NotCounted,
+                            },
+                            span: ex.span,
+                        }),
+                        // declared, but it did not check: reported already
+                        None if self.target_names.contains(&target.name) => {}
+                        None => {
+                            let help = did_you_mean(
+                                &target.name,
+                                self.target_names.iter().map(String::as_str),
+                                "target",
+                            );
+                            self.diags.push(
+                                Diagnostic::error(
+                                    "E0217",
+                                    format!("there is no target `{}`", target.name),
+                                )
+                                .with_label(target.span, "unknown target")
+                                .with_help(help),
+                            );
+                        }
+                    }
+                    if found.is_none() {
+                        ok = false;
+                    }
+                }
                 ast::ExpectKind::InGroup { negated, group } => {
                     if let Some(g) = self.group(group) {
                         expects.push(ExpectIr::InGroup {

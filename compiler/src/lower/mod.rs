@@ -9,10 +9,18 @@ use pol_runtime::bytecode::program::{
 };
 
 use crate::check::ir::{
-    AggFunc, AggWindow, BinOp, BodyIr, Checked, ConditionIr, EffectIr, FieldIr, FormIr, TExpr,
-    TExprKind, Ty,
+    AggFunc, AggWindow, BinOp, BodyIr, Checked, ConditionIr, EffectIr, FieldIr, FormIr, MeasureIr,
+    TExpr, TExprKind, Ty,
 };
 use crate::syntax::span::{SourceMap, Span};
+
+fn bound(at_most: bool) -> bc::Bound {
+    if at_most {
+        bc::Bound::AtMost
+    } else {
+        bc::Bound::AtLeast
+    }
+}
 
 /// Lowers a checked program. The file names in the span table are as the
 /// source map has them.
@@ -114,7 +122,28 @@ pub fn lower(checked: &Checked, sources: &SourceMap) -> Program {
         .map(|t| bc::Target {
             name: l.str(&t.name),
             title: t.title.as_deref().map(|s| l.str(s)),
-            share: t.share,
+            kind: match &t.measure {
+                MeasureIr::Share(share) => bc::TargetKind::Share { share: *share },
+                MeasureIr::Count { at_most, n } => bc::TargetKind::Count {
+                    bound: bound(*at_most),
+                    n: *n,
+                },
+                MeasureIr::Average {
+                    value,
+                    at_most,
+                    limit,
+                } => bc::TargetKind::Average {
+                    value: l.expr(value),
+                    // whole numbers and durations are averaged in fixed point
+                    per_unit: if matches!(value.ty, Ty::Decimal | Ty::Percent) {
+                        1
+                    } else {
+                        bc::DECIMAL_SCALE
+                    },
+                    bound: bound(*at_most),
+                    limit: *limit,
+                },
+            },
             group: t.group as u16,
             filter: t.filter.as_ref().map(|f| l.expr(f)),
             satisfy: l.expr(&t.satisfy),
@@ -226,6 +255,13 @@ impl Lowerer<'_> {
                     FormIr::Interval { gap, after } => bc::Form::Interval { gap, after },
                     FormIr::Rolling { len } => bc::Form::Rolling { len },
                     FormIr::CalendarYear => bc::Form::CalendarYear,
+                    FormIr::Between => bc::Form::Between {
+                        end: match &req.end {
+                            Some(e) => self.expr(e),
+                            // INVARIANT (checker): `between` always has an end.
+                            None => self.expr(&req.anchor),
+                        },
+                    },
                 };
                 let span = self.span(req.span);
                 out.push(Body::Require(bc::Requirement {

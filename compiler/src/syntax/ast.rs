@@ -279,6 +279,8 @@ pub struct GroupDecl {
     pub expr: Expr,
     pub priority: Option<IntLit>,
     pub overlaps: Vec<Ident>,
+    /// `overlaps all`: the group cuts across every other group.
+    pub overlaps_all: bool,
     pub sources: Vec<Str>,
     pub doc: Option<String>,
     pub span: Span,
@@ -372,6 +374,8 @@ pub enum WindowKind {
     Per { len: DurationLit, anchor: Expr },
     /// `per calendar year from S`
     PerCalendarYear { anchor: Expr },
+    /// `between S and E`: the closed window [S, E], due E
+    Between { anchor: Expr, end: Box<Expr> },
 }
 
 impl WindowKind {
@@ -383,7 +387,8 @@ impl WindowKind {
             | WindowKind::Every { anchor, .. }
             | WindowKind::Apart { anchor, .. }
             | WindowKind::Per { anchor, .. }
-            | WindowKind::PerCalendarYear { anchor } => anchor,
+            | WindowKind::PerCalendarYear { anchor }
+            | WindowKind::Between { anchor, .. } => anchor,
         }
     }
 }
@@ -430,19 +435,52 @@ pub struct ExemptionDecl {
     pub span: Span,
 }
 
-/// `target name "title": at least 75% of g [where f] satisfy e source …`.
+/// `target name "title": at least 75% of g [where f] satisfy e source …`,
+/// `… at most 288 of g [where f] [satisfy e]`,
+/// `… average x of g [where f] at most 9.9 weeks`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetDecl {
     pub name: Ident,
     pub title: Option<Str>,
-    /// The percentage, scaled by `SCALE` (`75%` is `750_000`).
-    pub share: i64,
-    pub share_span: Span,
+    pub measure: Measure,
     pub group: Ident,
     pub filter: Option<Expr>,
-    pub satisfy: Expr,
+    /// Always present for a share target; optional for a count target
+    /// (every case of the group counts); never for an average.
+    pub satisfy: Option<Expr>,
     pub sources: Vec<Str>,
     pub doc: Option<String>,
+    pub span: Span,
+}
+
+/// `at most` / `at least` in a count or average target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    AtMost,
+    AtLeast,
+}
+
+/// What a target measures over its group's cases.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Measure {
+    /// `at least 75%`: the share of the counted cases that satisfy. The
+    /// percentage is scaled by `SCALE` (`75%` is `750_000`).
+    Share { share: i64, span: Span },
+    /// `at most 288` / `at least 1`: the number of cases that satisfy.
+    Count { bound: Bound, n: IntLit },
+    /// `average x … at most 9.9 weeks`: the mean of `x` over the cases.
+    Average {
+        value: Expr,
+        bound: Bound,
+        limit: AverageLimit,
+    },
+}
+
+/// `9.9 weeks`, `2.5`: the bound of an average; `value` scaled by `SCALE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AverageLimit {
+    pub value: i64,
+    pub unit: Option<Unit>,
     pub span: Span,
 }
 
@@ -505,8 +543,24 @@ pub struct Expect {
     pub span: Span,
 }
 
+/// A case's outcome for one target (`expect target t is satisfied`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutcomeWord {
+    Satisfied,
+    Failed,
+    Excluded,
+    NotCounted,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExpectKind {
+    /// `expect target NAME is satisfied|failed|excluded|not_counted`
+    Target {
+        target: Ident,
+        outcome: OutcomeWord,
+        /// The outcome word as written (`udeladt`).
+        outcome_keyword: Keyword,
+    },
     /// `expect [not] in GROUP`
     InGroup { negated: bool, group: Ident },
     /// `expect [group.]rule is STATUS[(arg)] [due DATE]`

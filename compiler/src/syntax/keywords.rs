@@ -2,7 +2,7 @@
 //! language a file is written in, quote the author's own words back to them,
 //! and suggest the right word in the right language.
 
-use super::ast::{Language, StatusWord, Unit};
+use super::ast::{Language, OutcomeWord, StatusWord, Unit};
 
 /// One keyword (or keyword phrase) of the language, independent of the
 /// language it is written in.
@@ -90,6 +90,15 @@ pub enum Kw {
     Overdue,
     Exempt,
     NotApplicable,
+    /// `require … between A and B`: Danish `mellem … og …`
+    Between,
+    /// `target … average X of G`: Danish `gennemsnit`
+    Average,
+    /// the outcomes of `expect target NAME is …`
+    Satisfied,
+    Failed,
+    Excluded,
+    NotCounted,
 }
 
 /// (keyword, English forms, Danish forms); the first form is the one the
@@ -173,6 +182,12 @@ const TABLE: &[(Kw, &[&str], &[&str])] = &[
     (Kw::Overdue, &["overdue"], &["overskredet"]),
     (Kw::Exempt, &["exempt"], &["fritaget"]),
     (Kw::NotApplicable, &["not_applicable"], &["ikke_relevant"]),
+    (Kw::Between, &["between"], &["mellem"]),
+    (Kw::Average, &["average"], &["gennemsnit"]),
+    (Kw::Satisfied, &["satisfied"], &["opfyldt"]),
+    (Kw::Failed, &["failed"], &["ikke_opfyldt"]),
+    (Kw::Excluded, &["excluded"], &["udeladt"]),
+    (Kw::NotCounted, &["not_counted"], &["ikke_talt"]),
 ];
 
 /// Keywords that start an item; at the start of a line they are where the
@@ -353,6 +368,26 @@ pub fn status_word(kw: Kw) -> Option<StatusWord> {
         Kw::NotApplicable => StatusWord::NotApplicable,
         _ => return None,
     })
+}
+
+/// The target outcome of an outcome keyword (`expect target t is satisfied`).
+pub fn outcome_word(kw: Kw) -> Option<OutcomeWord> {
+    Some(match kw {
+        Kw::Satisfied => OutcomeWord::Satisfied,
+        Kw::Failed => OutcomeWord::Failed,
+        Kw::Excluded => OutcomeWord::Excluded,
+        Kw::NotCounted => OutcomeWord::NotCounted,
+        _ => return None,
+    })
+}
+
+pub fn outcome_kw(o: OutcomeWord) -> Kw {
+    match o {
+        OutcomeWord::Satisfied => Kw::Satisfied,
+        OutcomeWord::Failed => Kw::Failed,
+        OutcomeWord::Excluded => Kw::Excluded,
+        OutcomeWord::NotCounted => Kw::NotCounted,
+    }
 }
 
 pub fn status_kw(s: StatusWord) -> Kw {

@@ -498,6 +498,12 @@ fn keyword_of(r: Rule) -> Option<Kw> {
         Rule::st_overdue => Kw::Overdue,
         Rule::st_exempt => Kw::Exempt,
         Rule::st_not_applicable => Kw::NotApplicable,
+        Rule::kw_between => Kw::Between,
+        Rule::kw_average => Kw::Average,
+        Rule::to_satisfied => Kw::Satisfied,
+        Rule::to_failed => Kw::Failed,
+        Rule::to_excluded => Kw::Excluded,
+        Rule::to_not_counted => Kw::NotCounted,
         _ => return None,
     })
 }
@@ -1162,6 +1168,7 @@ impl<'a> Builder<'a> {
             },
             priority: None,
             overlaps: Vec::new(),
+            overlaps_all: false,
             sources: Vec::new(),
             doc: None,
             span,
@@ -1176,7 +1183,10 @@ impl<'a> Builder<'a> {
                         g.priority = Some(self.int_lit(&n));
                     }
                 }
-                Rule::overlaps => g.overlaps = self.idents_after_keyword(c),
+                Rule::overlaps => {
+                    g.overlaps_all = c.clone().into_inner().any(|x| x.as_rule() == Rule::kw_all);
+                    g.overlaps = self.idents_after_keyword(c);
+                }
                 Rule::source => g.sources.extend(self.build_source(c)),
                 _ => {}
             }
@@ -1282,7 +1292,8 @@ impl<'a> Builder<'a> {
                 | Rule::w_every
                 | Rule::w_apart
                 | Rule::w_per_calendar
-                | Rule::w_per => window = Some(self.build_window(c)),
+                | Rule::w_per
+                | Rule::w_between => window = Some(self.build_window(c)),
                 _ => {}
             }
         }
@@ -1321,6 +1332,7 @@ impl<'a> Builder<'a> {
         let mut keyword = None;
         let mut durations = Vec::new();
         let mut anchor = None;
+        let mut end = None;
         let mut week = None;
         let mut after = false;
         let mut stack: Vec<Pair<'_, Rule>> = p.into_inner().collect();
@@ -1335,6 +1347,8 @@ impl<'a> Builder<'a> {
                 }
                 Rule::duration => durations.push(self.duration(&c)),
                 Rule::int => week = Some(self.int_lit(&c)),
+                Rule::between_start => anchor = Some(self.build_expr(c)),
+                Rule::expr if form == Rule::w_between => end = Some(self.build_expr(c)),
                 Rule::expr => anchor = Some(self.build_expr(c)),
                 r if keyword.is_none() && keyword_of(r).is_some() => {
                     keyword = Some(self.keyword(&c));
@@ -1377,6 +1391,13 @@ impl<'a> Builder<'a> {
                 }
             }
             Rule::w_per => WindowKind::Per { len: d(), anchor },
+            Rule::w_between => WindowKind::Between {
+                anchor,
+                end: Box::new(end.unwrap_or(Expr {
+                    kind: ExprKind::Error,
+                    span,
+                })),
+            },
             _ => WindowKind::PerCalendarYear { anchor },
         };
         Window {
@@ -1495,34 +1516,54 @@ impl<'a> Builder<'a> {
         let mut t = TargetDecl {
             name: self.missing_ident(span),
             title: None,
-            share: 0,
-            share_span: span,
+            measure: Measure::Share { share: 0, span },
             group: self.missing_ident(span),
             filter: None,
-            satisfy: Expr {
-                kind: ExprKind::Error,
-                span,
-            },
+            satisfy: None,
             sources: Vec::new(),
             doc: None,
             span,
         };
-        let mut names = 0;
         for c in p.into_inner() {
             match c.as_rule() {
-                Rule::ident => {
-                    if names == 0 {
-                        t.name = self.ident(&c);
-                    } else {
-                        t.group = self.ident(&c);
-                    }
-                    names += 1;
-                }
+                Rule::ident => t.name = self.ident(&c),
                 Rule::string => t.title = Some(self.string(&c)),
-                Rule::percent => {
-                    t.share = self.percent(&c);
-                    t.share_span = self.span(&c);
+                Rule::target_share | Rule::target_count | Rule::target_average => {
+                    self.build_measure(c, &mut t);
                 }
+                Rule::source => t.sources.extend(self.build_source(c)),
+                _ => {}
+            }
+        }
+        Item::Target(t)
+    }
+
+    /// The part of a target after its `:` (and before its sources).
+    fn build_measure(&mut self, p: Pair<'_, Rule>, t: &mut TargetDecl) {
+        let span = self.span(&p);
+        let form = p.as_rule();
+        let mut bound = Bound::AtLeast;
+        let mut n = IntLit { value: 0, span };
+        let mut value = None;
+        let mut limit = AverageLimit {
+            value: 0,
+            unit: None,
+            span,
+        };
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::ident => t.group = self.ident(&c),
+                Rule::percent => {
+                    t.measure = Measure::Share {
+                        share: self.percent(&c),
+                        span: self.span(&c),
+                    };
+                }
+                Rule::kw_at_most => bound = Bound::AtMost,
+                Rule::kw_at_least => bound = Bound::AtLeast,
+                Rule::int => n = self.int_lit(&c),
+                Rule::expr => value = Some(self.build_expr(c)),
+                Rule::average_limit => limit = self.build_average_limit(&c),
                 Rule::target_filter => {
                     t.filter = c
                         .into_inner()
@@ -1530,15 +1571,44 @@ impl<'a> Builder<'a> {
                         .map(|x| self.build_expr(x));
                 }
                 Rule::satisfy => {
-                    if let Some(x) = c.into_inner().find(|x| x.as_rule() == Rule::expr) {
-                        t.satisfy = self.build_expr(x);
-                    }
+                    t.satisfy = c
+                        .into_inner()
+                        .find(|x| x.as_rule() == Rule::expr)
+                        .map(|x| self.build_expr(x));
                 }
-                Rule::source => t.sources.extend(self.build_source(c)),
                 _ => {}
             }
         }
-        Item::Target(t)
+        match form {
+            Rule::target_count => t.measure = Measure::Count { bound, n },
+            Rule::target_average => {
+                t.measure = Measure::Average {
+                    value: value.unwrap_or(Expr {
+                        kind: ExprKind::Error,
+                        span,
+                    }),
+                    bound,
+                    limit,
+                };
+            }
+            _ => {}
+        }
+    }
+
+    /// `9.9 weeks` → 99_000 weeks; `2` → 20_000 without a unit.
+    fn build_average_limit(&mut self, p: &Pair<'_, Rule>) -> AverageLimit {
+        let span = self.span(p);
+        let mut value = 0;
+        let mut unit = None;
+        for c in p.clone().into_inner() {
+            match c.as_rule() {
+                Rule::decimal => value = self.scaled(&c),
+                Rule::int => value = self.int(&c).saturating_mul(SCALE),
+                Rule::unit => unit = Some(self.unit(&c)),
+                _ => {}
+            }
+        }
+        AverageLimit { value, unit, span }
     }
 
     fn build_field_values(&mut self, p: Pair<'_, Rule>) -> Vec<FieldValue> {
@@ -1635,6 +1705,30 @@ impl<'a> Builder<'a> {
         };
         for c in p.into_inner() {
             match c.as_rule() {
+                Rule::expect_target => {
+                    let mut target = self.missing_ident(span);
+                    let mut outcome = OutcomeWord::Satisfied;
+                    let mut outcome_keyword = Keyword {
+                        text: String::new(),
+                        span,
+                    };
+                    for x in c.into_inner() {
+                        match x.as_rule() {
+                            Rule::ident => target = self.ident(&x),
+                            r => {
+                                if let Some(o) = keyword_of(r).and_then(keywords::outcome_word) {
+                                    outcome = o;
+                                    outcome_keyword = self.keyword(&x);
+                                }
+                            }
+                        }
+                    }
+                    kind = ExpectKind::Target {
+                        target,
+                        outcome,
+                        outcome_keyword,
+                    };
+                }
                 Rule::expect_in => {
                     let mut negated = false;
                     let mut group = self.missing_ident(span);
@@ -1955,6 +2049,9 @@ fn want(r: Rule, lang: Language) -> Option<Want> {
             Kw::Met | Kw::MetLate | Kw::Pending | Kw::Overdue | Kw::Exempt | Kw::NotApplicable => {
                 Other(format!("a status such as `{}`", Kw::Met.word(lang)))
             }
+            Kw::Satisfied | Kw::Failed | Kw::Excluded | Kw::NotCounted => {
+                Other(format!("an outcome such as `{}`", Kw::Satisfied.word(lang)))
+            }
             Kw::TyBool
             | Kw::TyInt
             | Kw::TyDecimal
@@ -1988,6 +2085,9 @@ fn want(r: Rule, lang: Language) -> Option<Want> {
         Rule::w_slots | Rule::w_every => Keyword(Kw::Every),
         Rule::w_apart => Keyword(Kw::AtMost),
         Rule::w_per | Rule::w_per_calendar => Keyword(Kw::Per),
+        Rule::w_between => Keyword(Kw::Between),
+        Rule::target_average => Keyword(Kw::Average),
+        Rule::target_share | Rule::target_count => Keyword(Kw::AtLeast),
         Rule::if_body => Keyword(Kw::If),
         Rule::requirement => Keyword(Kw::Require),
         Rule::when | Rule::cond_when => Keyword(Kw::When),
@@ -2024,6 +2124,7 @@ fn want(r: Rule, lang: Language) -> Option<Want> {
         Rule::test => Item(Kw::Test),
         r if is_operator(r) && !matches!(r, Rule::op_not | Rule::op_neg) => Operator,
         Rule::expr
+        | Rule::between_start
         | Rule::count_filter
         | Rule::agg_filter
         | Rule::paren
@@ -2059,7 +2160,8 @@ fn want(r: Rule, lang: Language) -> Option<Want> {
         Rule::field_value => Other("a value such as `benefit_start: 2026-03-02`".into()),
         Rule::scope => Other(format!("`{}` or the rules it covers", Kw::All.word(lang))),
         Rule::count => Other("an event kind such as `samtale`".into()),
-        Rule::expect_in | Rule::expect_status => {
+        Rule::average_limit => Other(duration.into()),
+        Rule::expect_target | Rule::expect_in | Rule::expect_status => {
             Other(format!("`{}` or a rule", Kw::In.word(lang)))
         }
         Rule::EOI => Other("the end of the file".into()),

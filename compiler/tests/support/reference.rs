@@ -6,7 +6,7 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 use pol_compiler::check::ir::{
-    AggFunc, AggWindow, BinOp, BodyIr, Checked, ConditionIr, CountIr, EffectIr, FormIr,
+    AggFunc, AggWindow, BinOp, BodyIr, Checked, ConditionIr, CountIr, EffectIr, FormIr, MeasureIr,
     RequirementIr, TExpr, TExprKind, Ty,
 };
 use pol_runtime::bytecode::program::{Dur, DECIMAL_SCALE, NONE};
@@ -19,6 +19,8 @@ pub struct RefResult {
     pub groups: Vec<bool>,
     pub rules: Vec<RuleResult>,
     pub targets: Vec<TargetOutcome>,
+    /// Per target: an average target's value for a counted case, else `NONE`.
+    pub target_values: Vec<i64>,
     /// Which exemption and schedule paths the case took (coverage).
     pub trace: Vec<&'static str>,
 }
@@ -185,8 +187,8 @@ impl<'a> Env<'a> {
                 (c != 0)
                     .then(|| (i128::from(a) * i128::from(DECIMAL_SCALE) / i128::from(c)) as i64),
             ),
-            BinOp::AddDays => arith(Some(a + c)),
-            BinOp::SubDays => arith(Some(a - c)),
+            BinOp::AddDays => arith(Some(a.saturating_add(c))),
+            BinOp::SubDays => arith(Some(a.saturating_sub(c))),
             BinOp::AddMonths => arith(Some(i64::from(add_months(a as i32, c)))),
             BinOp::SubMonths => arith(Some(i64::from(add_months(a as i32, -c)))),
         }
@@ -288,13 +290,17 @@ pub fn evaluate(checked: &Checked, case: &CaseData, today: i32) -> RefResult {
         rules: Some(&rules),
         ..env
     };
-    let targets = checked
+    let targets: Vec<TargetOutcome> = checked
         .targets
         .iter()
         .map(|t| {
             if !groups[t.group] || t.filter.as_ref().is_some_and(|f| env.eval(f) == 0) {
                 TargetOutcome::NotCounted
             } else if t.rules.iter().any(|r| rules[*r].status == Status::Exempt) {
+                TargetOutcome::Excluded
+            } else if matches!(&t.measure, MeasureIr::Average { value, .. } if env.eval(value) == NONE)
+            {
+                // §8: a case without a value leaves an average's denominator
                 TargetOutcome::Excluded
             } else if env.eval(&t.satisfy) != 0 {
                 TargetOutcome::Satisfies
@@ -303,10 +309,20 @@ pub fn evaluate(checked: &Checked, case: &CaseData, today: i32) -> RefResult {
             }
         })
         .collect();
+    let target_values = checked
+        .targets
+        .iter()
+        .zip(&targets)
+        .map(|(t, o)| match &t.measure {
+            MeasureIr::Average { value, .. } if *o == TargetOutcome::Satisfies => env.eval(value),
+            _ => NONE,
+        })
+        .collect();
     RefResult {
         groups,
         rules,
         targets,
+        target_values,
         trace,
     }
 }
@@ -611,6 +627,18 @@ fn instances(env: &Env<'_>, req: &RequirementIr, s: i32, susp: &[(i32, i32)]) ->
             let due = add_dur(dates[dates.len() - n], len, 1);
             let met = (due >= today).then(|| *dates.last().unwrap());
             vec![Instance { due, met }]
+        }
+        FormIr::Between => {
+            // §6.1 `between S and E`: events from S on count, due E; not
+            // applicable while E is absent
+            let end = req.end.as_ref().map_or(NONE, |e| env.eval(e));
+            if end == NONE {
+                return Vec::new();
+            }
+            vec![Instance {
+                due: suspend(end as i32, s, today, susp),
+                met: fulfilled(env, counts, s, today, 1),
+            }]
         }
         FormIr::CalendarYear => {
             let year = naive(today).year();

@@ -71,6 +71,9 @@ pub fn cost_bound(p: &Program) -> CostBound {
                 Body::Branch { cond, .. } => total.add(code(cond)),
                 Body::Require(req) => {
                     total.add(code(&req.anchor));
+                    if let Form::Between { end } = &req.form {
+                        total.add(code(end));
+                    }
                     let filter_len = |f: u32| -> u64 {
                         p.filters
                             .get(f as usize)
@@ -80,7 +83,10 @@ pub fn cost_bound(p: &Program) -> CostBound {
                     // Each count scans its kind's events once, running its filter.
                     let scan: u64 = req.counts.iter().map(|c| 1 + filter_len(c.filter)).sum();
                     let instances = match req.form {
-                        Form::Within { .. } | Form::BeforeWeek { .. } | Form::Rolling { .. } => 1,
+                        Form::Within { .. }
+                        | Form::BeforeWeek { .. }
+                        | Form::Rolling { .. }
+                        | Form::Between { .. } => 1,
                         Form::CalendarYear => 2,
                         Form::Slots { every, first } => slots(every, first),
                         // one instance per event, plus the open one
@@ -114,6 +120,9 @@ pub fn cost_bound(p: &Program) -> CostBound {
             total.add(code(f));
         }
         total.add(code(&t.satisfy));
+        if let crate::bytecode::program::TargetKind::Average { value, .. } = &t.kind {
+            total.add(code(value));
+        }
     }
     total
 }

@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use crate::bytecode::program::{
-    AggFunc, AggWindow, Body, CodeRef, Dur, Effect, ExemptionCondition, FieldDef, FieldType, Form,
-    Op, Program, SpanId, StrId,
+    AggFunc, AggWindow, Body, Bound, CodeRef, Dur, Effect, ExemptionCondition, FieldDef, FieldType,
+    Form, Op, Program, SpanId, StrId, TargetKind, DECIMAL_SCALE,
 };
 use crate::vm::dates::format_day;
 
@@ -229,6 +229,7 @@ impl Lister<'_> {
                             }
                             Form::Rolling { len } => format!("per {}", Self::dur(len)),
                             Form::CalendarYear => "per calendar year".into(),
+                            Form::Between { .. } => "between".into(),
                         };
                         let counts: Vec<String> = req
                             .counts
@@ -251,6 +252,10 @@ impl Lister<'_> {
                             ),
                         );
                         self.code(2, req.anchor, None);
+                        if let Form::Between { end } = req.form {
+                            self.line(1, "and");
+                            self.code(2, end, None);
+                        }
                     }
                 }
             }
@@ -308,16 +313,39 @@ impl Lister<'_> {
                 .groups
                 .get(usize::from(t.group))
                 .map_or_else(|| format!("?{}", t.group), |g| self.s(g.name));
+            let bound = |b: Bound| match b {
+                Bound::AtMost => "at most",
+                Bound::AtLeast => "at least",
+            };
+            let measure = match t.kind {
+                TargetKind::Share { share } => {
+                    format!("at least {}.{:02}%", share / 100, share % 100)
+                }
+                TargetKind::Count { bound: b, n } => format!("{} {n}", bound(b)),
+                TargetKind::Average {
+                    bound: b,
+                    limit,
+                    per_unit,
+                    ..
+                } => format!(
+                    "average (per unit {per_unit}) {} {}.{:04}",
+                    bound(b),
+                    limit / DECIMAL_SCALE,
+                    (limit % DECIMAL_SCALE).abs()
+                ),
+            };
             self.line(
                 0,
                 &format!(
-                    "target {i} `{}` at least {}.{:02}% of {group} {}",
+                    "target {i} `{}` {measure} of {group} {}",
                     self.s(t.name),
-                    t.share / 100,
-                    t.share % 100,
                     self.span(t.span)
                 ),
             );
+            if let TargetKind::Average { value, .. } = t.kind {
+                self.line(1, "average of");
+                self.code(2, value, None);
+            }
             if let Some(f) = t.filter {
                 self.line(1, "where");
                 self.code(2, f, None);

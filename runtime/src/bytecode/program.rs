@@ -349,6 +349,10 @@ pub enum Form {
     /// `per calendar year from S`: n in each calendar year of the case
     /// (the current and the previous year are judged).
     CalendarYear,
+    /// `between S and E`: one instance counting events from S on, due E
+    /// (`end`, a date; NONE: not applicable). Like `Within`, a fulfilment
+    /// after E is late.
+    Between { end: CodeRef },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -385,17 +389,56 @@ pub struct Exemption {
 pub struct Target {
     pub name: StrId,
     pub title: Option<StrId>,
-    /// The required share in basis points of `DECIMAL_SCALE` (75% = 7_500).
-    pub share: i64,
+    pub kind: TargetKind,
     pub group: u16,
     /// bool; cases where it is false leave the denominator.
     pub filter: Option<CodeRef>,
-    /// bool; may use `RuleMet`.
+    /// bool; may use `RuleMet`. `Const(1)` for a count target without
+    /// `satisfy` and for an average.
     pub satisfy: CodeRef,
     /// Rules named in `satisfy`: a case exempt from any of them leaves the denominator.
     pub rules: Vec<u16>,
     pub citations: Vec<StrId>,
     pub span: SpanId,
+}
+
+/// What a target measures over a caseload (language reference §8). Per case
+/// the VM gives a `TargetOutcome`; the caseload report adds them up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TargetKind {
+    /// `at least 75% of g`: the share of the counted cases that satisfy, in
+    /// basis points of `DECIMAL_SCALE` (75% = 7_500), is at least `share`.
+    Share { share: i64 },
+    /// `at most 288 of g`: the number of cases that satisfy, compared with `n`.
+    Count { bound: Bound, n: u32 },
+    /// `average x of g … at most 9.9 weeks`: the mean of `value` over the
+    /// cases that satisfy (a case whose value is NONE is excluded), each
+    /// value multiplied by `per_unit` (`DECIMAL_SCALE` for whole numbers and
+    /// durations, 1 for decimals), compared with `limit` (fixed point, in
+    /// the value's unit).
+    Average {
+        value: CodeRef,
+        per_unit: i64,
+        bound: Bound,
+        limit: i64,
+    },
+}
+
+/// `at most` (≤) or `at least` (≥).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Bound {
+    AtMost,
+    AtLeast,
+}
+
+impl Bound {
+    /// Whether `value` keeps to the bound `limit`.
+    pub fn holds<T: PartialOrd>(self, value: T, limit: T) -> bool {
+        match self {
+            Bound::AtMost => value <= limit,
+            Bound::AtLeast => value >= limit,
+        }
+    }
 }
 
 /// A source location with its lines quoted, so explanations need no `.pol` file.

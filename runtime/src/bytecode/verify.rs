@@ -19,7 +19,7 @@
 use crate::bytecode::format::LoadError;
 use crate::bytecode::program::{
     AggFunc, AggWindow, Body, CodeRef, Dur, ExemptionCondition, FieldType, Form, Op, Program,
-    DECIMAL_SCALE,
+    TargetKind, DECIMAL_SCALE,
 };
 
 /// The deepest expression stack the VM provides (a fixed array per case).
@@ -319,6 +319,11 @@ impl Verifier<'_> {
             Form::Interval { gap, after } => positive(gap) && nonneg(after),
             Form::Rolling { len } => positive(len),
             Form::CalendarYear => true,
+            Form::Between { end } => {
+                self.code(end, Place::Case)
+                    .map_err(|e| format!("window end: {e}"))?;
+                true
+            }
         };
         if ok {
             Ok(())
@@ -372,8 +377,24 @@ impl Verifier<'_> {
         self.opt_str(t.title)?;
         self.strs(&t.citations)?;
         self.span(t.span)?;
-        if !(0..=100 * DECIMAL_SCALE).contains(&t.share) {
-            return Err(format!("share {} is not between 0% and 100%", t.share));
+        match t.kind {
+            TargetKind::Share { share } => {
+                if !(0..=100 * DECIMAL_SCALE).contains(&share) {
+                    return Err(format!("share {share} is not between 0% and 100%"));
+                }
+            }
+            TargetKind::Count { .. } => {}
+            TargetKind::Average {
+                value, per_unit, ..
+            } => {
+                if per_unit != 1 && per_unit != DECIMAL_SCALE {
+                    return Err(format!(
+                        "average scale {per_unit} is neither 1 nor {DECIMAL_SCALE}"
+                    ));
+                }
+                self.code(value, Place::Case)
+                    .map_err(|m| format!("average: {m}"))?;
+            }
         }
         in_range("group", usize::from(t.group), self.p.groups.len())?;
         for r in &t.rules {

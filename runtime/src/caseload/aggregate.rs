@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::bytecode::program::{Program, DECIMAL_SCALE};
+use crate::bytecode::program::{Bound, Program, TargetKind, DECIMAL_SCALE, NONE};
 use crate::caseload::errors::ReadSummary;
 use crate::caseload::values::format_date;
 use crate::vm::result::{CaseResult, Status, TargetOutcome};
@@ -25,8 +25,13 @@ pub struct Aggregate {
     pub rules: Vec<[u64; 6]>,
     /// Per target: (satisfies, in the denominator, excluded).
     pub targets: Vec<[u64; 3]>,
+    /// Per target: the sum of an average target's values over the cases
+    /// that satisfy, each times the target's `per_unit` (0 for the others).
+    pub target_sums: Vec<i128>,
     /// (week since today's ISO week, rule, kind) -> events needed.
     pub workload: BTreeMap<(u32, u16, u16), u64>,
+    /// Per target: the average's `per_unit`, 0 for the other kinds.
+    per_unit: Vec<i64>,
 }
 
 fn status_slot(s: Status) -> usize {
@@ -45,7 +50,16 @@ impl Aggregate {
             groups: vec![0; program.groups.len()],
             rules: vec![[0; 6]; program.rules.len()],
             targets: vec![[0; 3]; program.targets.len()],
+            target_sums: vec![0; program.targets.len()],
             workload: BTreeMap::new(),
+            per_unit: program
+                .targets
+                .iter()
+                .map(|t| match t.kind {
+                    TargetKind::Average { per_unit, .. } => per_unit,
+                    _ => 0,
+                })
+                .collect(),
         }
     }
 
@@ -72,6 +86,20 @@ impl Aggregate {
         }
     }
 
+    /// Whether the program has average targets (then `add_values` is needed).
+    pub fn has_averages(&self) -> bool {
+        self.per_unit.iter().any(|u| *u != 0)
+    }
+
+    /// One case's values for the average targets (`Policy::target_values`).
+    pub fn add_values(&mut self, values: &[i64]) {
+        for ((sum, v), unit) in self.target_sums.iter_mut().zip(values).zip(&self.per_unit) {
+            if *v != NONE && *unit != 0 {
+                *sum += i128::from(*v) * i128::from(*unit);
+            }
+        }
+    }
+
     /// `events` of `kind` needed for `rule` by `due`; overdue needs count in
     /// the current week.
     pub fn add_demand(&mut self, today: i32, rule: u16, kind: u16, due: i32, events: u32) {
@@ -93,6 +121,9 @@ impl Aggregate {
             for (x, y) in a.iter_mut().zip(b) {
                 *x += y;
             }
+        }
+        for (a, b) in self.target_sums.iter_mut().zip(&other.target_sums) {
+            *a += b;
         }
         for (k, v) in &other.workload {
             *self.workload.entry(*k).or_insert(0) += v;
@@ -146,22 +177,51 @@ impl Aggregate {
             .targets
             .iter()
             .zip(&self.targets)
-            .map(|(t, c)| {
-                let required = t.share as f64 / DECIMAL_SCALE as f64;
+            .zip(&self.target_sums)
+            .map(|((t, c), sum)| {
                 let share = (c[1] > 0).then(|| c[0] as f64 / c[1] as f64);
-                TargetReport {
+                let mut report = TargetReport {
                     target: name(t.name),
                     numerator: c[0],
                     denominator: c[1],
                     excluded: c[2],
                     share,
-                    required_share: required,
-                    // exact: num / den >= share / SCALE without floats
-                    attained: (c[1] > 0).then(|| {
-                        u128::from(c[0]) * DECIMAL_SCALE as u128
-                            >= u128::from(c[1]) * t.share.max(0) as u128
-                    }),
+                    required_share: 0.0,
+                    measure: None,
+                    bound: None,
+                    limit: None,
+                    value: None,
+                    attained: None,
+                };
+                match t.kind {
+                    TargetKind::Share { share: required } => {
+                        report.required_share = required as f64 / DECIMAL_SCALE as f64;
+                        // exact: num / den >= share / SCALE without floats
+                        report.attained = (c[1] > 0).then(|| {
+                            u128::from(c[0]) * DECIMAL_SCALE as u128
+                                >= u128::from(c[1]) * required.max(0) as u128
+                        });
+                    }
+                    TargetKind::Count { bound, n } => {
+                        report.measure = Some("count");
+                        report.bound = Some(bound_word(bound));
+                        report.limit = Some(f64::from(n));
+                        report.value = Some(c[0] as f64);
+                        // a count is measured even over an empty group
+                        report.attained = Some(bound.holds(c[0], u64::from(n)));
+                    }
+                    TargetKind::Average { bound, limit, .. } => {
+                        report.measure = Some("average");
+                        report.bound = Some(bound_word(bound));
+                        report.limit = Some(limit as f64 / DECIMAL_SCALE as f64);
+                        // sum / den against limit, exact: sum against limit × den
+                        report.value =
+                            (c[0] > 0).then(|| *sum as f64 / c[0] as f64 / DECIMAL_SCALE as f64);
+                        report.attained = (c[0] > 0)
+                            .then(|| bound.holds(*sum, i128::from(limit) * i128::from(c[0])));
+                    }
                 }
+                report
             })
             .collect();
         let start = monday(today);
@@ -251,14 +311,38 @@ pub struct RuleReport {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TargetReport {
     pub target: String,
+    /// `count` or `average`; absent for a share target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measure: Option<&'static str>,
+    /// The cases that satisfy (count, share) or that have a value (average).
     pub numerator: u64,
     pub denominator: u64,
-    /// Left the denominator: exempt from a rule the target names.
+    /// Left the denominator: exempt from a rule the target names, or (for
+    /// an average) without a value.
     pub excluded: u64,
     pub share: Option<f64>,
+    /// A share target's required share; 0 for count and average targets
+    /// (their bound is `bound` and `limit`).
     pub required_share: f64,
-    /// null when the denominator is empty.
+    /// `at_most` or `at_least` (count and average targets).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bound: Option<&'static str>,
+    /// The count's N, or the average's bound in the value's unit (days,
+    /// months, or the number).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<f64>,
+    /// The measured count, or the average (null over an empty group).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// null when nothing was measured (an empty denominator or average).
     pub attained: Option<bool>,
+}
+
+fn bound_word(b: Bound) -> &'static str {
+    match b {
+        Bound::AtMost => "at_most",
+        Bound::AtLeast => "at_least",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -327,14 +411,28 @@ impl Report {
                     Some(false) => "no",
                     None => "-",
                 };
+                // share targets show shares; count and average targets
+                // show the measured value against their bound
+                let (measured, required) = match (t.measure, t.bound, t.limit) {
+                    (Some(m), Some(b), Some(l)) => {
+                        let sign = if b == "at_most" { "<=" } else { ">=" };
+                        let v = match (m, t.value) {
+                            (_, None) => "-".to_owned(),
+                            ("count", Some(v)) => format!("{v:.0}"),
+                            (_, Some(v)) => format!("{v:.1}"),
+                        };
+                        let l = if m == "count" {
+                            format!("{l:.0}")
+                        } else {
+                            format!("{l:.1}")
+                        };
+                        (v, format!("{sign} {l}"))
+                    }
+                    _ => (pct(t.share), pct(Some(t.required_share))),
+                };
                 s.push_str(&format!(
                     "{:<w$}  {:>9}  {:>9}  {:>8}  {:>8}  {:>8}\n",
-                    t.target,
-                    t.numerator,
-                    t.denominator,
-                    pct(t.share),
-                    pct(Some(t.required_share)),
-                    attained
+                    t.target, t.numerator, t.denominator, measured, required, attained
                 ));
             }
         }

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use crate::bytecode::program::Program;
+use crate::bytecode::program::{Program, NONE};
 use crate::caseload::aggregate::Aggregate;
 use crate::caseload::batch::{CaseBatch, CaseRef};
 use crate::caseload::errors::ReadSummary;
@@ -29,6 +29,19 @@ pub trait Evaluator: Sync {
     fn program(&self) -> &Program;
     fn new_result(&self) -> CaseResult;
     fn evaluate_case(&self, case: CaseRef<'_>, today: i32, out: &mut CaseResult);
+    /// The values the case adds to the average targets after
+    /// `evaluate_case` gave `result` (`Policy::target_values`). The default
+    /// adds none (every slot `NONE`).
+    fn target_values(
+        &self,
+        _case: CaseRef<'_>,
+        _today: i32,
+        _result: &CaseResult,
+        values: &mut Vec<i64>,
+    ) {
+        values.clear();
+        values.resize(self.program().targets.len(), NONE);
+    }
     /// The events the case still needs within `horizon_days` (and every
     /// overdue one), appended to `out`.
     fn forecast_case(
@@ -166,10 +179,16 @@ fn evaluate_chunk<E: Evaluator>(
             let mut agg = Aggregate::new(policy.program());
             let mut bytes = Vec::with_capacity(if want_output { range.len() * 256 } else { 0 });
             let mut work = Vec::new();
+            let mut values = Vec::new();
+            let averages = agg.has_averages();
             for i in range {
                 let case = batch.case(i);
                 policy.evaluate_case(case, today, &mut result);
                 agg.add_case(&result);
+                if averages {
+                    policy.target_values(case, today, &result, &mut values);
+                    agg.add_values(&values);
+                }
                 if want_output {
                     writer.write_case(case.id(), &result, &mut bytes);
                 }
@@ -197,6 +216,16 @@ impl Evaluator for crate::vm::policy::Policy {
 
     fn evaluate_case(&self, case: CaseRef<'_>, today: i32, out: &mut CaseResult) {
         crate::vm::policy::Policy::evaluate_case(self, case, today, out);
+    }
+
+    fn target_values(
+        &self,
+        case: CaseRef<'_>,
+        today: i32,
+        result: &CaseResult,
+        values: &mut Vec<i64>,
+    ) {
+        crate::vm::policy::Policy::target_values(self, case, today, result, values);
     }
 
     fn forecast_case(

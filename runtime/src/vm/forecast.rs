@@ -91,7 +91,7 @@ pub(crate) fn forecast(
         };
         let have = |from: i64, to: i64, term| Counter::new(&m, &cx, term, from, to).count_all();
         match req.form {
-            Form::Within { .. } | Form::BeforeWeek { .. } => {
+            Form::Within { .. } | Form::BeforeWeek { .. } | Form::Between { .. } => {
                 if let (Status::Pending | Status::Overdue, Some(due)) = (res.status, res.due) {
                     for term in &req.counts {
                         let got = have(s, t, term);

@@ -9,7 +9,7 @@
 
 use crate::bytecode::program::{
     AggFunc, AggWindow, Body, CodeRef, CountTerm, Dur, Effect, ExemptionCondition, Form, Op,
-    Program, Requirement, Schema, DECIMAL_SCALE, NONE,
+    Program, Requirement, Schema, TargetKind, DECIMAL_SCALE, NONE,
 };
 use crate::bytecode::verify::{MAX_STACK, MAX_SUSPENDS_PER_RULE};
 use crate::caseload::batch::{CaseRef, Events};
@@ -220,6 +220,7 @@ impl<'p> Machine<'p> {
         }
     }
 
+    /// How the case counts toward target `t` (§8).
     fn target(&self, t: usize, cx: &Ctx<'_>, groups: &[bool]) -> TargetOutcome {
         let Some(target) = self.p.targets.get(t) else {
             return TargetOutcome::NotCounted;
@@ -242,11 +243,43 @@ impl<'p> Machine<'p> {
                 .is_some_and(|x| x.status == Status::Exempt)
         });
         if exempt {
-            TargetOutcome::Excluded
-        } else if truthy(self.eval(target.satisfy, cx, None)) {
+            return TargetOutcome::Excluded;
+        }
+        if let TargetKind::Average { value, .. } = target.kind {
+            // a case without a value leaves the average
+            return if self.eval(value, cx, None) == NONE {
+                TargetOutcome::Excluded
+            } else {
+                TargetOutcome::Satisfies
+            };
+        }
+        if truthy(self.eval(target.satisfy, cx, None)) {
             TargetOutcome::Satisfies
         } else {
             TargetOutcome::Fails
+        }
+    }
+
+    /// `values[t]`: the value of average target `t` for a case that counts
+    /// toward it in `result`; other slots are left as they are.
+    pub fn target_values(
+        &self,
+        case: CaseRef<'_>,
+        today: i32,
+        result: &CaseResult,
+        values: &mut [i64],
+    ) {
+        let memo = MonthMemo::default();
+        let cx = Ctx {
+            rules: &result.rules,
+            ..Ctx::new(case, today, &self.p.schema, &memo)
+        };
+        for ((target, outcome), slot) in self.p.targets.iter().zip(&result.targets).zip(values) {
+            if let (TargetKind::Average { value, .. }, TargetOutcome::Satisfies) =
+                (target.kind, outcome)
+            {
+                *slot = self.eval(value, &cx, None);
+            }
         }
     }
 
@@ -459,6 +492,16 @@ impl<'p> Machine<'p> {
                 let Some(raw) = dates::add_dur(s, len) else {
                     return RuleResult::NOT_APPLICABLE;
                 };
+                let due = shift(raw, s, trace);
+                let f = counters().fulfilled(1);
+                trace.instance(day(s), day(due), f.map(day));
+                walk.step(due, f).unwrap_or_else(|| walk.finish())
+            }
+            Form::Between { end } => {
+                let raw = self.eval(end, cx, None);
+                if raw == NONE {
+                    return RuleResult::NOT_APPLICABLE;
+                }
                 let due = shift(raw, s, trace);
                 let f = counters().fulfilled(1);
                 trace.instance(day(s), day(due), f.map(day));

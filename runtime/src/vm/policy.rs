@@ -2,7 +2,7 @@
 //! load, so the per-case loop needs no hashing and no allocation.
 
 use crate::bytecode::format::{self, LoadError};
-use crate::bytecode::program::{CodeRef, Effect, Op, Program};
+use crate::bytecode::program::{CodeRef, Effect, Op, Program, NONE};
 use crate::bytecode::verify;
 use crate::caseload::batch::CaseRef;
 use crate::vm::explain::CaseExplanation;
@@ -166,6 +166,22 @@ impl Policy {
     /// overwriting it. Allocates nothing when `out` came from `new_result`.
     pub fn evaluate_case(&self, case: CaseRef<'_>, today: i32, out: &mut CaseResult) {
         self.machine().evaluate(case, today, out, &mut NoTrace);
+    }
+
+    /// The values one case adds to the average targets (§8), after
+    /// `evaluate_case` gave `result`: `values[t]` for an average target the
+    /// case counts toward, `NONE` for every other target. `values` is
+    /// resized to the number of targets.
+    pub fn target_values(
+        &self,
+        case: CaseRef<'_>,
+        today: i32,
+        result: &CaseResult,
+        values: &mut Vec<i64>,
+    ) {
+        values.clear();
+        values.resize(self.program.targets.len(), NONE);
+        self.machine().target_values(case, today, result, values);
     }
 
     /// Why each rule has its status for one case: windows, counted events,

@@ -160,7 +160,7 @@ pub fn program() -> Program {
     let targets = vec![Target {
         name: n.id("contact_75"),
         title: None,
-        share: 7_500,
+        kind: TargetKind::Share { share: 7_500 },
         group: 0,
         filter: None,
         satisfy: CODE,
