@@ -11,6 +11,7 @@
 
 pub mod bytecode;
 pub mod caseload;
+pub mod codes;
 pub mod vm;
 
 pub use bytecode::format::LoadError;
