@@ -5,7 +5,7 @@
 //! ```
 //!
 //! Group `read/ndjson/<policy>`: `NdjsonReader::read_chunk` over 20,000
-//! generated cases of the workshop policy (the shared schema: 45 fields, 17
+//! generated cases of the workshop policy (the shared schema: 45 fields, 16
 //! event kinds), in the driver's 65,536-case chunks, one thread.
 
 #![allow(
