@@ -690,6 +690,24 @@ fn explain_a_code() {
     assert!(stderr(&out).contains("E9999"));
 }
 
+/// The runtime's codes (case input, artifact loading) have pages too.
+#[test]
+fn explain_a_runtime_code() {
+    let out = run(&["explain", "E0503"], 0);
+    assert!(
+        stdout(&out).starts_with("# E0503: unknown enum value"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&["explain", "e0603"], 0);
+    assert!(
+        stdout(&out).starts_with("# E0603: bytes after the end of the policy file"),
+        "{}",
+        stdout(&out)
+    );
+    run(&["explain", "W0501"], 0);
+}
+
 // ---------------------------------------------------------------------------
 // pol forecast and pol diff
 // ---------------------------------------------------------------------------

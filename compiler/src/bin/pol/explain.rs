@@ -116,7 +116,7 @@ fn explain_code(code: &str) -> CliResult {
             Ok(Exit::Ok)
         }
         None => Err(CliError::usage(format!(
-            "no explanation for `{code}`: it is not a compiler diagnostic code"
+            "no explanation for `{code}`: it is not a diagnostic code of `pol`"
         ))),
     }
 }
