@@ -506,81 +506,58 @@ impl Space {
         for e in all.iter().chain(none.iter()) {
             vars_read(e, c.checked.birth_field, &mut used, &mut aggs);
         }
-        let used: Vec<usize> = used.into_iter().collect();
-        let agg_candidates: Vec<Vec<i64>> = aggs
+        // The variables, smallest domains first, so that enum and flag
+        // tests prune early.
+        let mut vars: Vec<(Var, Vec<i64>)> = used
             .iter()
-            .map(|(_, ty)| self.agg_candidates(*ty))
-            .collect();
-        let mut values: Vec<i64> = c
-            .checked
-            .fields
-            .iter()
-            .enumerate()
-            .map(|(i, _)| {
-                self.candidates
-                    .get(i)
-                    .and_then(|v| v.first().copied())
-                    .unwrap_or(0)
+            .map(|f| {
+                (
+                    Var::Field(*f),
+                    self.candidates.get(*f).cloned().unwrap_or_default(),
+                )
             })
+            .chain(
+                aggs.iter()
+                    .enumerate()
+                    .map(|(a, (_, ty))| (Var::Agg(a), self.agg_candidates(*ty))),
+            )
+            .chain(std::iter::once((Var::Today, self.todays.clone())))
             .collect();
-        let mut agg_values: Vec<(Span, i64)> = aggs.iter().map(|(s, _)| (*s, 0)).collect();
-        let lens: Vec<usize> = used
-            .iter()
-            .map(|f| self.candidates.get(*f).map(Vec::len).unwrap_or(1))
-            .chain(agg_candidates.iter().map(Vec::len))
-            .chain(std::iter::once(self.todays.len()))
-            .collect();
-        let mut idx = vec![0usize; lens.len()];
-        for _ in 0..SEARCH_LIMIT {
-            for (k, f) in used.iter().enumerate() {
-                let cand = self.candidates.get(*f);
-                if let (Some(slot), Some(v)) = (
-                    values.get_mut(*f),
-                    cand.and_then(|c| c.get(idx.get(k).copied().unwrap_or(0))),
-                ) {
-                    *slot = *v;
-                }
-            }
-            for (a, slot) in agg_values.iter_mut().enumerate() {
-                let k = used.len() + a;
-                if let Some(v) = agg_candidates
-                    .get(a)
-                    .and_then(|c| c.get(idx.get(k).copied().unwrap_or(0)))
-                {
-                    slot.1 = *v;
-                }
-            }
-            let today_at = idx.get(used.len() + agg_values.len()).copied().unwrap_or(0);
-            let env = Env {
-                today: self.todays.get(today_at).copied().unwrap_or(TODAY),
-                fields: &values,
-                aggs: &agg_values,
-                period_fields: &self.period_fields,
-                birth: c.checked.birth_field,
-            };
-            let ok = all.iter().all(|e| env.eval(e) == Some(1))
-                && none.iter().all(|e| env.eval(e) != Some(1));
-            if ok {
-                return Search::Found(Example {
-                    fields: values,
-                    aggs: agg_values,
-                });
-            }
-            // Next combination (odometer).
-            let mut k = 0;
-            loop {
-                let Some(i) = idx.get_mut(k) else {
-                    return Search::Never;
-                };
-                *i += 1;
-                if *i < lens.get(k).copied().unwrap_or(1) {
-                    break;
-                }
-                *i = 0;
-                k += 1;
-            }
+        vars.sort_by_key(|(_, cands)| cands.len());
+        let mut state = State {
+            fields: vec![UNKNOWN; c.checked.fields.len()],
+            aggs: aggs.iter().map(|(s, _)| (*s, UNKNOWN)).collect(),
+            today: UNKNOWN,
+        };
+        let mut budget = SEARCH_LIMIT;
+        let q = Question {
+            all,
+            none,
+            period_fields: &self.period_fields,
+            birth: c.checked.birth_field,
+        };
+        match q.search(&vars, &mut state, &mut budget) {
+            Some(true) => Search::Found(Example {
+                fields: state
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        if *v == UNKNOWN {
+                            self.candidates
+                                .get(i)
+                                .and_then(|c| c.first().copied())
+                                .unwrap_or(0)
+                        } else {
+                            *v
+                        }
+                    })
+                    .collect(),
+                aggs: state.aggs,
+            }),
+            Some(false) => Search::Never,
+            None => Search::Unknown,
         }
-        Search::Unknown
     }
 
     /// Values an event aggregate may take in the search.
@@ -773,7 +750,107 @@ fn vars_read(
     }
 }
 
-/// A case-level evaluator for the search; aggregates take assigned values.
+/// A value not yet chosen by the search. Never a real value: real values
+/// are days, small numbers, scaled decimals, hashes or `NONE`.
+const UNKNOWN: i64 = i64::MIN + 1;
+
+/// A search variable.
+#[derive(Debug, Clone, Copy)]
+enum Var {
+    Field(usize),
+    Agg(usize),
+    Today,
+}
+
+/// The search's partial assignment.
+struct State {
+    fields: Vec<i64>,
+    aggs: Vec<(Span, i64)>,
+    today: i64,
+}
+
+/// One satisfiability question: every `all` holds, no `none` holds.
+struct Question<'a> {
+    all: &'a [&'a TExpr],
+    none: &'a [&'a TExpr],
+    period_fields: &'a [usize],
+    birth: Option<usize>,
+}
+
+impl Question<'_> {
+    /// Depth-first over the variables; a branch ends as soon as a condition
+    /// is decided against the question. `Some(found)`, or `None` when the
+    /// budget ran out.
+    fn search(
+        &self,
+        vars: &[(Var, Vec<i64>)],
+        state: &mut State,
+        budget: &mut usize,
+    ) -> Option<bool> {
+        let Some(((var, cands), rest)) = vars.split_first() else {
+            return Some(self.verdict(state) == Some(true));
+        };
+        for v in cands {
+            *budget = budget.checked_sub(1)?;
+            set(state, *var, *v);
+            if self.verdict(state) == Some(false) {
+                continue;
+            }
+            if self.search(rest, state, budget)? {
+                return Some(true);
+            }
+        }
+        set(state, *var, UNKNOWN);
+        Some(false)
+    }
+
+    /// `Some(true)`: the question holds; `Some(false)`: it cannot hold with
+    /// what is assigned; `None`: undecided yet.
+    fn verdict(&self, state: &State) -> Option<bool> {
+        let env = Env {
+            today: state.today,
+            fields: &state.fields,
+            aggs: &state.aggs,
+            period_fields: self.period_fields,
+            birth: self.birth,
+        };
+        let mut decided = true;
+        for e in self.all {
+            match env.eval(e) {
+                Some(UNKNOWN) | None => decided = false,
+                Some(1) => {}
+                Some(_) => return Some(false),
+            }
+        }
+        for e in self.none {
+            match env.eval(e) {
+                Some(UNKNOWN) | None => decided = false,
+                Some(1) => return Some(false),
+                Some(_) => {}
+            }
+        }
+        decided.then_some(true)
+    }
+}
+
+fn set(state: &mut State, var: Var, v: i64) {
+    match var {
+        Var::Field(f) => {
+            if let Some(slot) = state.fields.get_mut(f) {
+                *slot = v;
+            }
+        }
+        Var::Agg(a) => {
+            if let Some(slot) = state.aggs.get_mut(a) {
+                slot.1 = v;
+            }
+        }
+        Var::Today => state.today = v,
+    }
+}
+
+/// A case-level evaluator for the search; aggregates take assigned values,
+/// and anything not yet assigned is `UNKNOWN` (three-valued logic).
 struct Env<'a> {
     today: i64,
     fields: &'a [i64],
@@ -784,6 +861,7 @@ struct Env<'a> {
 
 impl Env<'_> {
     fn eval(&self, e: &TExpr) -> Option<i64> {
+        let unknown = |v: i64| v == UNKNOWN;
         Some(match &e.kind {
             TExprKind::Const(v) => *v,
             TExprKind::Field(f) => *self.fields.get(*f)?,
@@ -794,43 +872,52 @@ impl Env<'_> {
                     .birth
                     .and_then(|b| self.fields.get(b).copied())
                     .unwrap_or(NONE);
-                if on == NONE || birth == NONE {
+                if unknown(on) || unknown(birth) {
+                    UNKNOWN
+                } else if on == NONE || birth == NONE {
                     NONE
                 } else {
                     dates::age_on(birth, on).unwrap_or(NONE)
                 }
             }
-            TExprKind::IsPresent(x) => i64::from(self.eval(x)? != NONE),
-            TExprKind::Not(x) => i64::from(self.eval(x)? == 0),
-            TExprKind::Neg(x) => {
-                let v = self.eval(x)?;
-                if v == NONE {
-                    NONE
-                } else {
-                    -v
-                }
-            }
-            TExprKind::IntToDec(x) => {
-                let v = self.eval(x)?;
-                if v == NONE {
-                    NONE
-                } else {
-                    v.saturating_mul(10_000)
-                }
-            }
-            TExprKind::InSet(x, mask) => {
-                let v = self.eval(x)?;
-                i64::from((0..64).contains(&v) && mask & (1u64 << v) != 0)
-            }
+            TExprKind::IsPresent(x) => match self.eval(x)? {
+                UNKNOWN => UNKNOWN,
+                v => i64::from(v != NONE),
+            },
+            TExprKind::Not(x) => match self.eval(x)? {
+                UNKNOWN => UNKNOWN,
+                v => i64::from(!truthy(v)),
+            },
+            TExprKind::Neg(x) => match self.eval(x)? {
+                v if v == UNKNOWN || v == NONE => v,
+                v => -v,
+            },
+            TExprKind::IntToDec(x) => match self.eval(x)? {
+                v if v == UNKNOWN || v == NONE => v,
+                v => v.saturating_mul(10_000),
+            },
+            TExprKind::InSet(x, mask) => match self.eval(x)? {
+                UNKNOWN => UNKNOWN,
+                v => i64::from((0..64).contains(&v) && mask & (1u64 << v) != 0),
+            },
             TExprKind::InPeriods(x, f) => {
                 let d = self.eval(x)?;
-                // The search models one period covering `today`.
-                let covered = self.period_fields.contains(f) && self.fields.get(*f) == Some(&1);
-                i64::from(covered && d == self.today)
+                let held = self.fields.get(*f).copied().unwrap_or(0);
+                if unknown(d) || unknown(held) || unknown(self.today) {
+                    UNKNOWN
+                } else {
+                    // The search models one period covering `today`.
+                    i64::from(self.period_fields.contains(f) && held == 1 && d == self.today)
+                }
             }
             TExprKind::Binary(op, a, b) => {
                 let (x, y) = (self.eval(a)?, self.eval(b)?);
-                binary(*op, x, y)
+                match op {
+                    BinOp::And if (!unknown(x) && !truthy(x)) || (!unknown(y) && !truthy(y)) => 0,
+                    BinOp::Or if (!unknown(x) && truthy(x)) || (!unknown(y) && truthy(y)) => 1,
+                    _ if unknown(x) || unknown(y) => UNKNOWN,
+                    _ => binary(*op, x, y),
+                }
             }
             TExprKind::Agg { .. } => self.aggs.iter().find(|(s, _)| *s == e.span)?.1,
             _ => return None,
@@ -838,11 +925,16 @@ impl Env<'_> {
     }
 }
 
+/// True is neither 0 nor absent (as in the runtime).
+fn truthy(v: i64) -> bool {
+    v != 0 && v != NONE
+}
+
 fn binary(op: BinOp, x: i64, y: i64) -> i64 {
     let none = x == NONE || y == NONE;
     match op {
-        BinOp::And => i64::from(x != 0 && y != 0),
-        BinOp::Or => i64::from(x != 0 || y != 0),
+        BinOp::And => i64::from(truthy(x) && truthy(y)),
+        BinOp::Or => i64::from(truthy(x) || truthy(y)),
         BinOp::Eq => i64::from(!none && x == y),
         BinOp::Ne => i64::from(!none && x != y),
         BinOp::Lt => i64::from(!none && x < y),

@@ -617,7 +617,7 @@ impl Checker<'_> {
         };
         let ok = match (l.ty, r.ty) {
             (Ty::Days, Ty::Months) | (Ty::Months, Ty::Days) => {
-                self.mixed_units(lhs, rhs, l.ty, span);
+                self.mixed_units(lhs, rhs, l.ty);
                 return error(span);
             }
             (a, b) if a == b => match a {
@@ -670,7 +670,7 @@ impl Checker<'_> {
         )
     }
 
-    fn mixed_units(&mut self, lhs: &ast::Expr, rhs: &ast::Expr, left_ty: Ty, span: Span) {
+    fn mixed_units(&mut self, lhs: &ast::Expr, rhs: &ast::Expr, left_ty: Ty) {
         let (days, months) = if left_ty == Ty::Days {
             (lhs, rhs)
         } else {
