@@ -4,7 +4,7 @@
 //! and its citations.
 
 use pol_runtime::vm::explain::{CaseExplanation, RuleExplanation};
-use pol_runtime::TargetOutcome;
+use pol_runtime::{Status, TargetOutcome};
 
 /// `pending due 2026-04-26`, `met(2026-03-10)`, `exempt(standby)`: the
 /// status as a test would expect it.
@@ -115,9 +115,21 @@ pub fn case_explanation(c: &CaseExplanation, shown_id: &str) -> String {
     } else {
         s.push_str(&format!("groups: {}\n", c.groups.join(", ")));
     }
-    for r in &c.rules {
+    // The rules that bind this case in full; the others in one line each,
+    // so the answer to "why" is not buried under rules that do not apply.
+    let (applicable, not): (Vec<_>, Vec<_>) = c
+        .rules
+        .iter()
+        .partition(|r| r.status != Status::NotApplicable);
+    for r in &applicable {
         s.push('\n');
         s.push_str(&rule_explanation(r, ""));
+    }
+    if !not.is_empty() {
+        s.push_str(&format!("\nnot applicable ({}):\n", not.len()));
+        for r in &not {
+            s.push_str(&format!("  {}: {}\n", r.rule, r.reason));
+        }
     }
     if !c.targets.is_empty() {
         s.push_str("\ntargets:\n");
