@@ -101,7 +101,9 @@ pub fn rule_explanation(r: &RuleExplanation, indent: &str) -> String {
 fn outcome_word(o: TargetOutcome) -> &'static str {
     match o {
         TargetOutcome::NotCounted => "not counted (not in the target's group or filter)",
-        TargetOutcome::Excluded => "excluded (exempt from a rule the target names)",
+        TargetOutcome::Excluded => {
+            "excluded (exempt from a rule the target names, or no value to average)"
+        }
         TargetOutcome::Fails => "counted, does not satisfy",
         TargetOutcome::Satisfies => "counted, satisfies",
     }
