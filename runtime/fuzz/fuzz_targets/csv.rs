@@ -1,31 +1,13 @@
 //! Fuzz target: the CSV case reader never panics on any cases and events
 //! files (the input is split at the first NUL byte), and its counts add up.
+//! The property itself lives in `props.rs`, shared with the stable corpus
+//! replay test; run with `cargo +nightly fuzz run csv` from `runtime/`.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pol_runtime::caseload::{CaseBatch, CaseReader, CsvOptions, CsvReader, ReadOptions};
 
-#[path = "caseload_schema.rs"]
-mod caseload_schema;
+#[allow(dead_code, reason = "each target uses one of the shared properties")]
+#[path = "../props.rs"]
+mod props;
 
-fuzz_target!(|data: &[u8]| {
-    let program = caseload_schema::program();
-    let (cases, events) = match data.iter().position(|b| *b == 0) {
-        Some(i) => (&data[..i], Some(&data[i + 1..])),
-        None => (data, None),
-    };
-    let options = CsvOptions {
-        read: ReadOptions { max_line_bytes: 4096, ..ReadOptions::default() },
-        events_file_name: None,
-    };
-    let Ok(mut reader) = CsvReader::new(&program, cases, events, options) else {
-        return;
-    };
-    let mut batch = CaseBatch::new(&program.schema);
-    while let Ok(n) = reader.read_chunk(&mut batch, 3) {
-        if n == 0 {
-            break;
-        }
-    }
-    assert!(reader.summary().counts_add_up());
-});
+fuzz_target!(|data: &[u8]| props::csv(data));

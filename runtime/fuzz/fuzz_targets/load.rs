@@ -1,20 +1,13 @@
 //! Fuzz target `load`: the loader must refuse arbitrary bytes with an error,
 //! never panic, and whatever it accepts must evaluate without panicking.
-//! Run with `cargo fuzz run load` from `runtime/`.
+//! The property itself lives in `props.rs`, shared with the stable corpus
+//! replay test; run with `cargo +nightly fuzz run load` from `runtime/`.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pol_runtime::{CaseBatch, CaseData, Policy};
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(policy) = Policy::load(data) {
-        // A verified program must evaluate an empty case on any day.
-        let schema = &policy.program().schema;
-        let mut batch = CaseBatch::new(schema);
-        batch.push(CaseData::new(schema, "fuzz"), 0);
-        let mut out = policy.new_result();
-        policy.evaluate_case(batch.case(0), 20_000, &mut out);
-        let _ = policy.explain_case(batch.case(0), 20_000);
-        let _ = policy.to_bytes();
-    }
-});
+#[allow(dead_code, reason = "each target uses one of the shared properties")]
+#[path = "../props.rs"]
+mod props;
+
+fuzz_target!(|data: &[u8]| props::load(data));
