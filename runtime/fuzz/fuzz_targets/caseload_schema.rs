@@ -5,8 +5,23 @@ use pol_runtime::bytecode::program::*;
 
 pub fn program() -> Program {
     let strings: Vec<String> = [
-        "B", "dagpenge", "kontanthjaelp", "birth_date", "benefit", "employed", "hours", "degree",
-        "children", "note", "grace", "horizon", "standby", "samtale", "form", "tilbud", "t",
+        "B",
+        "dagpenge",
+        "kontanthjaelp",
+        "birth_date",
+        "benefit",
+        "employed",
+        "hours",
+        "degree",
+        "children",
+        "note",
+        "grace",
+        "horizon",
+        "standby",
+        "samtale",
+        "form",
+        "tilbud",
+        "t",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -27,7 +42,10 @@ pub fn program() -> Program {
             language: 0,
         },
         schema: Schema {
-            enums: vec![EnumDef { name: 0, variants: vec![1, 2] }],
+            enums: vec![EnumDef {
+                name: 0,
+                variants: vec![1, 2],
+            }],
             fields: vec![
                 f(3, FieldType::Date, false, None),
                 f(4, FieldType::Enum(0), false, None),
