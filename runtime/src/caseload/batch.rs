@@ -67,6 +67,84 @@ impl CaseData {
     }
 }
 
+/// One case's data in buffers that are cleared, not freed, between rows.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CaseBuf {
+    pub id: String,
+    /// One value per schema field (periods fields: 0).
+    pub fields: Vec<i64>,
+    /// One list per periods field, in schema order.
+    pub periods: Vec<Vec<(i32, i32)>>,
+    /// One per event kind, in input order (`push_buf` sorts).
+    pub events: Vec<EventBuf>,
+    /// Scratch for sorting events.
+    order: Vec<u32>,
+}
+
+/// One kind's events of one case: event e's fields are
+/// `values[e * width..(e + 1) * width]`, `width` the kind's field count.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EventBuf {
+    pub dates: Vec<i32>,
+    pub values: Vec<i64>,
+}
+
+impl CaseBuf {
+    pub fn new(schema: &Schema) -> CaseBuf {
+        let nperiods = schema
+            .fields
+            .iter()
+            .filter(|f| f.ty == FieldType::Periods)
+            .count();
+        CaseBuf {
+            id: String::new(),
+            fields: vec![0; schema.fields.len()],
+            periods: vec![Vec::new(); nperiods],
+            events: vec![EventBuf::default(); schema.events.len()],
+            order: Vec::new(),
+        }
+    }
+
+    /// Empties the id, the periods and the events; fields are the caller's.
+    pub fn clear(&mut self) {
+        self.id.clear();
+        for list in &mut self.periods {
+            list.clear();
+        }
+        for ev in &mut self.events {
+            ev.dates.clear();
+            ev.values.clear();
+        }
+    }
+}
+
+impl EventColumn {
+    /// Appends `ev`'s events ordered by date, ties in input order (the
+    /// stable sort `push` does); exports are nearly always sorted already.
+    fn push_sorted(&mut self, ev: &EventBuf, order: &mut Vec<u32>) {
+        let w = self.width;
+        let n = ev.dates.len();
+        let start = self.values.len();
+        if ev.dates.windows(2).all(|p| matches!(p, [a, b] if a <= b)) {
+            self.dates.extend_from_slice(&ev.dates);
+            self.values
+                .extend_from_slice(ev.values.get(..n * w).unwrap_or(&[]));
+        } else {
+            order.clear();
+            order.extend(0..n as u32);
+            order.sort_by_key(|&e| ev.dates.get(e as usize).copied().unwrap_or(0));
+            for &e in order.iter() {
+                let e = e as usize;
+                self.dates.push(ev.dates.get(e).copied().unwrap_or(0));
+                self.values
+                    .extend_from_slice(ev.values.get(e * w..(e + 1) * w).unwrap_or(&[]));
+            }
+        }
+        // short rows (never from the reader) are padded as `push` pads them
+        self.values.resize(start + n * w, 0);
+    }
+}
+
 impl CaseBatch {
     pub fn new(schema: &Schema) -> CaseBatch {
         let period_fields = schema
@@ -140,6 +218,81 @@ impl CaseBatch {
                 col.values.extend_from_slice(&values);
             }
             col.case_offsets.push(col.dates.len() as u32);
+        }
+    }
+
+    /// Adds a case from reusable buffers (the NDJSON reader's, which keeps
+    /// their capacity from row to row, so a row costs no allocation but its
+    /// id). Sorts as `push` does: periods by value, each kind's events by
+    /// date, stably. `case` must be shaped by `CaseBuf::new` for the same schema.
+    pub(crate) fn push_buf(&mut self, case: &mut CaseBuf, line: u64) {
+        self.ids.push(case.id.clone());
+        self.lines.push(line);
+        let start = self.fields.len();
+        self.fields.extend_from_slice(&case.fields);
+        self.fields.resize(start + self.nfields, 0);
+        for j in 0..self.period_fields.len() {
+            if let Some(list) = case.periods.get_mut(j) {
+                list.sort_unstable();
+                self.periods.extend_from_slice(list);
+            }
+            self.period_offsets.push(self.periods.len() as u32);
+        }
+        for (k, col) in self.events.iter_mut().enumerate() {
+            if let Some(ev) = case.events.get(k) {
+                col.push_sorted(ev, &mut case.order);
+            }
+            col.case_offsets.push(col.dates.len() as u32);
+        }
+    }
+
+    /// Appends cases `range` of `other` (a batch of the same schema), as
+    /// if they had been pushed one by one.
+    pub(crate) fn extend_from(&mut self, other: &CaseBatch, range: std::ops::Range<usize>) {
+        let (s, e) = (range.start, range.end.min(other.len()));
+        if s >= e {
+            return;
+        }
+        self.ids
+            .extend(other.ids.get(s..e).unwrap_or(&[]).iter().cloned());
+        self.lines
+            .extend_from_slice(other.lines.get(s..e).unwrap_or(&[]));
+        let n = self.nfields;
+        self.fields
+            .extend_from_slice(other.fields.get(s * n..e * n).unwrap_or(&[]));
+        let np = self.period_fields.len();
+        let offsets = other.period_offsets.get(s * np..=e * np).unwrap_or(&[]);
+        if let (Some(&first), Some(&last)) = (offsets.first(), offsets.last()) {
+            let base = self.periods.len() as u32;
+            self.periods.extend_from_slice(
+                other
+                    .periods
+                    .get(first as usize..last as usize)
+                    .unwrap_or(&[]),
+            );
+            self.period_offsets
+                .extend(offsets.iter().skip(1).map(|o| o - first + base));
+        }
+        for (col, from) in self.events.iter_mut().zip(&other.events) {
+            let offsets = from.case_offsets.get(s..=e).unwrap_or(&[]);
+            let (Some(&first), Some(&last)) = (offsets.first(), offsets.last()) else {
+                continue;
+            };
+            let (first, last) = (first as usize, last as usize);
+            let base = col.dates.len();
+            col.dates
+                .extend_from_slice(from.dates.get(first..last).unwrap_or(&[]));
+            col.values.extend_from_slice(
+                from.values
+                    .get(first * from.width..last * from.width)
+                    .unwrap_or(&[]),
+            );
+            col.case_offsets.extend(
+                offsets
+                    .iter()
+                    .skip(1)
+                    .map(|o| (*o as usize - first + base) as u32),
+            );
         }
     }
 

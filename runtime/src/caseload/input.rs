@@ -1,10 +1,12 @@
 //! The NDJSON case reader: one case per line, checked against the schema,
 //! streamed into `CaseBatch` chunks so memory stays bounded by the chunk.
 //!
-//! Each line is parsed into a `Json` tree that borrows its keys and strings
-//! from the line (no `serde_json::Value`: no per-key `String`, no maps), then
-//! converted field by field. A bad row is reported and skipped; every other
-//! row is read.
+//! Each line is first read by the fast path (`scan.rs`: straight into
+//! reused buffers, no tree). A line it cannot vouch for is parsed into a
+//! `Json` tree that borrows its keys and strings from the line (no
+//! `serde_json::Value`: no per-key `String`, no maps), then converted field
+//! by field; that path alone words the errors. A bad row is reported and
+//! skipped; every other row is read.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -12,6 +14,7 @@ use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{self, BufRead, Read};
 
+use rayon::prelude::*;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::bytecode::program::{FieldType, Program};
@@ -19,6 +22,10 @@ use crate::caseload::batch::{CaseBatch, CaseData};
 use crate::caseload::errors::{redact_id, siphash24, InputCode, InputError, ReadSummary};
 use crate::caseload::values::{closest, period, FieldSpec, Scalar, SchemaIndex, ValueError};
 use crate::caseload::CaseReader;
+
+mod scan;
+
+use scan::RowScanner;
 
 /// How readers treat their input. `Default` is what the CLI uses.
 #[derive(Debug, Clone)]
@@ -68,9 +75,19 @@ pub(crate) struct IdSet {
 impl IdSet {
     /// Records `id` first seen on `line`; if it was seen before, the earlier line.
     pub fn insert(&mut self, id: &str, line: u64) -> Option<u64> {
+        self.insert_key(IdSet::key(id), line)
+    }
+
+    /// The 128-bit hash `insert` keeps: computed apart so the NDJSON
+    /// reader's workers can hash in parallel and leave only the set serial.
+    pub fn key(id: &str) -> u128 {
         let a = siphash24((0x6964_2d73_6574_2d61, 1), id.as_bytes());
         let b = siphash24((0x6964_2d73_6574_2d62, 2), id.as_bytes());
-        let key = (u128::from(a) << 64) | u128::from(b);
+        (u128::from(a) << 64) | u128::from(b)
+    }
+
+    /// `insert` with the hash already made by `key`.
+    pub fn insert_key(&mut self, key: u128, line: u64) -> Option<u64> {
         match self.seen.entry(key) {
             std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
             std::collections::hash_map::Entry::Vacant(e) => {
@@ -768,16 +785,72 @@ pub(crate) fn parse_row(
 // ---------------------------------------------------------------------------
 
 /// Reads NDJSON cases in chunks. See `docs/caseload-format.md`.
+///
+/// A chunk is read in three steps: its lines are gathered into one buffer
+/// (serial, cheap: find newlines and copy), parsed in pieces into a batch
+/// per piece, and merged in input order, which is where ids are checked for
+/// duplicates and errors and counts are recorded, so the result does not
+/// depend on the split. The pieces are parsed in parallel when `read_chunk`
+/// is called on a rayon pool of more than one thread (as the caseload driver
+/// calls it), else on the caller's thread alone, so a caller timing one
+/// thread gets what it measures.
 pub struct NdjsonReader<R> {
     lines: LineReader<R>,
     ix: SchemaIndex,
     options: ReadOptions,
     ids: IdSet,
     summary: ReadSummary,
-    seen: Vec<bool>,
+    /// The gathered lines' bytes, end to end.
+    raw: Vec<u8>,
+    raw_lines: Vec<RawLine>,
+    /// Reused between chunks; grown to the number of pieces needed.
+    pieces: Vec<Piece>,
+    /// A batch and a case of the reader's schema, to shape new pieces.
+    empty_batch: CaseBatch,
     template: CaseData,
+    scanner: RowScanner,
     done: bool,
 }
+
+/// One gathered line: where its bytes are in `raw`, or that it was too long.
+#[derive(Debug, Clone, Copy)]
+struct RawLine {
+    line: u64,
+    start: usize,
+    end: usize,
+    too_long: bool,
+}
+
+/// What a line gave, before the ids are checked.
+#[derive(Debug)]
+enum Outcome {
+    Blank,
+    /// The piece's next case; its id hashed for `IdSet::insert_key`.
+    Case {
+        line: u64,
+        key: u128,
+    },
+    Rejected {
+        line: u64,
+        error: Box<RowError>,
+        id: Option<String>,
+    },
+}
+
+/// A piece of a chunk being parsed: its cases, and one outcome per line.
+#[derive(Debug)]
+struct Piece {
+    batch: CaseBatch,
+    outcomes: Vec<Outcome>,
+    scanner: RowScanner,
+    /// The general path's scratch.
+    template: CaseData,
+    seen: Vec<bool>,
+}
+
+/// Lines gathered per round at most, whatever the chunk size: bounds the
+/// raw buffer (with the 1 MiB line limit, 65,536 lines could be 64 GiB).
+const MAX_GATHER_BYTES: usize = 64 << 20;
 
 pub(crate) enum Line {
     Eof,
@@ -805,23 +878,34 @@ impl<R: BufRead> LineReader<R> {
     }
 
     pub fn next_line(&mut self) -> io::Result<Line> {
-        self.buf.clear();
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let line = self.next_line_into(&mut buf);
+        self.buf = buf;
+        line
+    }
+
+    /// Like `next_line`, but appends the line to `out` (nothing if it is
+    /// too long), so many lines can be gathered in one buffer.
+    pub fn next_line_into(&mut self, out: &mut Vec<u8>) -> io::Result<Line> {
+        let start = out.len();
         let limit = self.limit;
         let n = (&mut self.input)
             .take(limit as u64 + 1)
-            .read_until(b'\n', &mut self.buf)?;
+            .read_until(b'\n', out)?;
         if n == 0 {
             return Ok(Line::Eof);
         }
         self.line_no += 1;
-        if self.buf.last() == Some(&b'\n') {
-            self.buf.pop();
-        } else if self.buf.len() > limit {
+        if out.last() == Some(&b'\n') {
+            out.pop();
+        } else if out.len() - start > limit {
+            out.truncate(start);
             self.input.skip_until(b'\n')?;
             return Ok(Line::TooLong);
         }
-        if self.buf.last() == Some(&b'\r') {
-            self.buf.pop();
+        if out.len() > start && out.last() == Some(&b'\r') {
+            out.pop();
         }
         Ok(Line::Text)
     }
@@ -852,26 +936,91 @@ pub(crate) fn too_long(limit: usize) -> RowError {
     .help("raise the line limit if such lines are real, or check that lines are separated by newlines")
 }
 
+impl Piece {
+    fn parse(&mut self, ix: &SchemaIndex, raw: &[u8], lines: &[RawLine], limit: usize) {
+        self.batch.clear();
+        self.outcomes.clear();
+        for l in lines {
+            let outcome = if l.too_long {
+                Outcome::Rejected {
+                    line: l.line,
+                    error: Box::new(too_long(limit)),
+                    id: None,
+                }
+            } else {
+                let bytes = raw.get(l.start..l.end).unwrap_or(&[]);
+                self.parse_line(ix, l.line, bytes)
+            };
+            self.outcomes.push(outcome);
+        }
+    }
+
+    /// One line: the fast path, else the general one (which alone words errors).
+    fn parse_line(&mut self, ix: &SchemaIndex, line: u64, bytes: &[u8]) -> Outcome {
+        let bytes = match bytes.strip_prefix(b"\xef\xbb\xbf") {
+            Some(rest) if line == 1 => rest,
+            _ => bytes,
+        };
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                return Outcome::Rejected {
+                    line,
+                    error: Box::new(not_utf8(e.valid_up_to() as u64 + 1)),
+                    id: None,
+                }
+            }
+        };
+        if text.trim().is_empty() {
+            return Outcome::Blank;
+        }
+        if self.scanner.scan(ix, text).is_ok() {
+            let key = IdSet::key(&self.scanner.buf.id);
+            self.batch.push_buf(&mut self.scanner.buf, line);
+            return Outcome::Case { line, key };
+        }
+        let mut case = self.template.clone();
+        match parse_row(ix, text, &mut case, &mut self.seen) {
+            Ok(()) => {
+                let key = IdSet::key(&case.id);
+                self.batch.push(case, line);
+                Outcome::Case { line, key }
+            }
+            Err((e, id)) => Outcome::Rejected {
+                line,
+                error: Box::new(e),
+                id,
+            },
+        }
+    }
+}
+
 impl<R: BufRead> NdjsonReader<R> {
     pub fn new(program: &Program, input: R, options: ReadOptions) -> NdjsonReader<R> {
+        let ix = SchemaIndex::new(program);
+        let scanner = RowScanner::new(&ix, &program.schema);
         NdjsonReader {
             lines: LineReader::new(input, options.max_line_bytes),
-            ix: SchemaIndex::new(program),
+            ix,
             options,
             ids: IdSet::default(),
             summary: ReadSummary::default(),
-            seen: Vec::new(),
+            raw: Vec::new(),
+            raw_lines: Vec::new(),
+            pieces: Vec::new(),
+            empty_batch: CaseBatch::new(&program.schema),
             template: CaseData::new(&program.schema, ""),
+            scanner,
             done: false,
         }
     }
 
-    fn reject(&mut self, e: RowError, id: Option<&str>) {
+    fn reject(&mut self, e: RowError, line: u64, id: Option<&str>) {
         self.summary.rows_rejected += 1;
         let err = InputError {
             code: e.code,
             file: self.options.file_name.clone(),
-            line: self.lines.line_no,
+            line,
             column: e.column,
             case_id: id.map(|id| self.options.shown_id(id)),
             field: e.field,
@@ -881,41 +1030,106 @@ impl<R: BufRead> NdjsonReader<R> {
         self.summary.push_error(err, self.options.max_errors);
     }
 
-    /// Reads one line into `batch`, if it holds a good case.
-    fn read_row(&mut self, batch: &mut CaseBatch) {
-        let line_no = self.lines.line_no;
-        let text = match self.lines.text() {
-            Ok(t) => t,
-            Err(column) => {
-                self.summary.rows_read += 1;
-                self.reject(not_utf8(column), None);
-                return;
-            }
+    /// Gathers up to `want` lines (and about `MAX_GATHER_BYTES`) into `raw`.
+    /// An I/O error is returned after the lines before it are kept.
+    fn gather(&mut self, want: usize) -> io::Result<()> {
+        self.raw.clear();
+        self.raw_lines.clear();
+        while self.raw_lines.len() < want && self.raw.len() < MAX_GATHER_BYTES {
+            let start = self.raw.len();
+            let line = self.lines.next_line_into(&mut self.raw)?;
+            let too_long = match line {
+                Line::Eof => {
+                    self.done = true;
+                    break;
+                }
+                Line::TooLong => true,
+                Line::Text => false,
+            };
+            self.raw_lines.push(RawLine {
+                line: self.lines.line_no,
+                start,
+                end: self.raw.len(),
+                too_long,
+            });
+        }
+        Ok(())
+    }
+
+    /// Parses the gathered lines in pieces, in parallel on a pool.
+    fn parse_gathered(&mut self) -> usize {
+        let n = self.raw_lines.len();
+        let parallel = rayon::current_thread_index().is_some() && rayon::current_num_threads() > 1;
+        let per = if parallel {
+            (n / (rayon::current_num_threads() * 4)).clamp(64, 4096)
+        } else {
+            n.max(1)
         };
-        if text.trim().is_empty() {
-            return;
+        let count = n.div_ceil(per);
+        while self.pieces.len() < count {
+            self.pieces.push(Piece {
+                batch: self.empty_batch.clone(),
+                outcomes: Vec::new(),
+                scanner: self.scanner.clone(),
+                template: self.template.clone(),
+                seen: Vec::new(),
+            });
         }
-        self.summary.rows_read += 1;
-        let mut case = self.template.clone();
-        match parse_row(&self.ix, text, &mut case, &mut self.seen) {
-            Ok(()) => {
-                if let Some(first) = self.ids.insert(&case.id, line_no) {
-                    let id = std::mem::take(&mut case.id);
-                    self.reject(duplicate(first), Some(&id));
-                    return;
+        let (ix, raw, limit) = (&self.ix, self.raw.as_slice(), self.options.max_line_bytes);
+        let pieces = self.pieces.get_mut(..count).unwrap_or(&mut []);
+        let work = |(p, piece): (usize, &mut Piece)| {
+            let lines = self.raw_lines.get(p * per..((p + 1) * per).min(n));
+            piece.parse(ix, raw, lines.unwrap_or(&[]), limit);
+        };
+        if parallel {
+            pieces.par_iter_mut().enumerate().for_each(work);
+        } else {
+            pieces.iter_mut().enumerate().for_each(work);
+        }
+        count
+    }
+
+    /// Adds the first `count` pieces' cases to `batch` in input order, and
+    /// their errors and counts to the summary, checking ids as it goes.
+    fn merge(&mut self, count: usize, batch: &mut CaseBatch) {
+        let mut pieces = std::mem::take(&mut self.pieces);
+        for piece in pieces.iter_mut().take(count) {
+            let mut run = 0;
+            let mut i = 0;
+            for outcome in piece.outcomes.drain(..) {
+                match outcome {
+                    Outcome::Blank => {}
+                    Outcome::Case { line, key } => {
+                        self.summary.rows_read += 1;
+                        if let Some(first) = self.ids.insert_key(key, line) {
+                            batch.extend_from(&piece.batch, run..i);
+                            run = i + 1;
+                            let id = piece.batch.id(i).to_owned();
+                            self.reject(duplicate(first), line, Some(&id));
+                        } else {
+                            self.summary.cases_ok += 1;
+                        }
+                        i += 1;
+                    }
+                    Outcome::Rejected { line, error, id } => {
+                        self.summary.rows_read += 1;
+                        if let Some(id) = &id {
+                            // a rejected row still claims its id: a later row with
+                            // it is a duplicate in the export either way
+                            self.ids.insert(id, line);
+                        }
+                        self.reject(*error, line, id.as_deref());
+                    }
                 }
-                self.summary.cases_ok += 1;
-                batch.push(case, line_no);
             }
-            Err((e, id)) => {
-                if let Some(id) = &id {
-                    // a rejected row still claims its id: a later row with
-                    // it is a duplicate in the export either way
-                    self.ids.insert(id, line_no);
-                }
-                self.reject(e, id.as_deref());
+            if run == 0 && batch.is_empty() && i == piece.batch.len() {
+                // the whole piece, into an empty batch: hand the buffers over
+                std::mem::swap(batch, &mut piece.batch);
+            } else {
+                batch.extend_from(&piece.batch, run..i);
             }
         }
+        self.pieces = pieces;
     }
 }
 
@@ -931,25 +1145,17 @@ pub(crate) fn duplicate(first: u64) -> RowError {
 impl<R: BufRead> CaseReader for NdjsonReader<R> {
     fn read_chunk(&mut self, batch: &mut CaseBatch, max_cases: usize) -> io::Result<usize> {
         batch.clear();
-        while !self.done && batch.len() < max_cases.max(1) {
-            match self.lines.next_line()? {
-                Line::Eof => {
-                    self.done = true;
-                    if self.summary.rows_read == 0 {
-                        let mut w =
-                            InputError::new(InputCode::EmptyInput, 0, "the input holds no cases")
-                                .with_help(
-                                "check that the export ran; an empty caseload evaluates to nothing",
-                            );
-                        w.file = self.options.file_name.clone();
-                        self.summary.warnings.push(w);
-                    }
-                }
-                Line::TooLong => {
-                    self.summary.rows_read += 1;
-                    self.reject(too_long(self.options.max_line_bytes), None);
-                }
-                Line::Text => self.read_row(batch),
+        let max = max_cases.max(1);
+        while !self.done && batch.len() < max {
+            let gathered = self.gather(max - batch.len());
+            let count = self.parse_gathered();
+            self.merge(count, batch);
+            gathered?;
+            if self.done && self.summary.rows_read == 0 {
+                let mut w = InputError::new(InputCode::EmptyInput, 0, "the input holds no cases")
+                    .with_help("check that the export ran; an empty caseload evaluates to nothing");
+                w.file = self.options.file_name.clone();
+                self.summary.warnings.push(w);
             }
         }
         Ok(batch.len())
