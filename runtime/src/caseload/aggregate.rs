@@ -250,6 +250,7 @@ impl Aggregate {
             })
             .collect();
         Report {
+            danish: program.meta.language == 1,
             today: String::from_utf8_lossy(&today_s).into_owned(),
             rows: RowsReport {
                 read: read.rows_read,
@@ -278,6 +279,9 @@ fn iso_week(day: i32) -> String {
 /// The aggregate report (`--aggregate` JSON).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
+    /// The policy's keyword language is Danish: the human table speaks Danish.
+    #[serde(skip)]
+    pub danish: bool,
     pub today: String,
     pub rows: RowsReport,
     pub groups: Vec<GroupReport>,
@@ -365,10 +369,18 @@ fn pct(x: Option<f64>) -> String {
 impl Report {
     /// The same report as a plain fixed-width table.
     pub fn render_table(&self) -> String {
+        let t = Words::of(self.danish);
         let mut s = String::new();
         s.push_str(&format!(
-            "caseload on {}: {} rows read, {} evaluated, {} rejected\n\n",
-            self.today, self.rows.read, self.rows.evaluated, self.rows.rejected
+            "{} {}: {} {}, {} {}, {} {}\n\n",
+            t.caseload_on,
+            self.today,
+            self.rows.read,
+            t.rows_read,
+            self.rows.evaluated,
+            t.evaluated,
+            self.rows.rejected,
+            t.rejected
         ));
         let w = self
             .groups
@@ -376,19 +388,19 @@ impl Report {
             .map(|g| g.group.chars().count())
             .chain(self.rules.iter().map(|r| r.rule.chars().count()))
             .chain(self.targets.iter().map(|t| t.target.chars().count()))
-            .chain(["group".len(), "rule".len(), "target".len()])
+            .chain([t.group, t.rule, t.target].map(|x| x.chars().count()))
             .max()
             .unwrap_or(8);
-        s.push_str(&format!("{:<w$}  {:>9}\n", "group", "cases"));
+        s.push_str(&format!("{:<w$}  {:>9}\n", t.group, t.cases));
         for g in &self.groups {
             s.push_str(&format!("{:<w$}  {:>9}\n", g.group, g.cases));
         }
         s.push('\n');
-        s.push_str(&format!("{:<w$}", "rule"));
+        s.push_str(&format!("{:<w$}", t.rule));
         for st in Status::ALL {
-            s.push_str(&format!("  {:>9}", short(st)));
+            s.push_str(&format!("  {:>9}", short(st, self.danish)));
         }
-        s.push_str(&format!("  {:>10}\n", "on time"));
+        s.push_str(&format!("  {:>10}\n", t.on_time));
         for r in &self.rules {
             s.push_str(&format!("{:<w$}", r.rule));
             for st in Status::ALL {
@@ -403,20 +415,20 @@ impl Report {
             s.push('\n');
             s.push_str(&format!(
                 "{:<w$}  {:>9}  {:>9}  {:>8}  {:>8}  {:>8}\n",
-                "target", "satisfy", "of", "share", "required", "attained"
+                t.target, t.satisfy, t.of, t.share, t.required, t.attained
             ));
-            for t in &self.targets {
-                let attained = match t.attained {
-                    Some(true) => "yes",
-                    Some(false) => "no",
+            for target in &self.targets {
+                let attained = match target.attained {
+                    Some(true) => t.yes,
+                    Some(false) => t.no,
                     None => "-",
                 };
                 // share targets show shares; count and average targets
                 // show the measured value against their bound
-                let (measured, required) = match (t.measure, t.bound, t.limit) {
+                let (measured, required) = match (target.measure, target.bound, target.limit) {
                     (Some(m), Some(b), Some(l)) => {
                         let sign = if b == "at_most" { "<=" } else { ">=" };
-                        let v = match (m, t.value) {
+                        let v = match (m, target.value) {
                             (_, None) => "-".to_owned(),
                             ("count", Some(v)) => format!("{v:.0}"),
                             (_, Some(v)) => format!("{v:.1}"),
@@ -428,11 +440,16 @@ impl Report {
                         };
                         (v, format!("{sign} {l}"))
                     }
-                    _ => (pct(t.share), pct(Some(t.required_share))),
+                    _ => (pct(target.share), pct(Some(target.required_share))),
                 };
                 s.push_str(&format!(
                     "{:<w$}  {:>9}  {:>9}  {:>8}  {:>8}  {:>8}\n",
-                    t.target, t.numerator, t.denominator, measured, required, attained
+                    target.target,
+                    target.numerator,
+                    target.denominator,
+                    measured,
+                    required,
+                    attained
                 ));
             }
         }
@@ -447,7 +464,7 @@ impl Report {
                 .max(4);
             s.push_str(&format!(
                 "{:<8}  {:<w$}  {:<kw$}  {:>9}  {:>9}\n",
-                "week", "rule", "kind", "events", "hours"
+                t.week, t.rule, t.kind, t.events, t.hours
             ));
             for x in &self.workload {
                 let hours = x
@@ -463,7 +480,97 @@ impl Report {
     }
 }
 
-fn short(s: Status) -> &'static str {
+/// The words of the human table, in the policy's keyword language.
+pub struct Words {
+    pub caseload_on: &'static str,
+    pub rows_read: &'static str,
+    pub evaluated: &'static str,
+    pub rejected: &'static str,
+    pub group: &'static str,
+    pub cases: &'static str,
+    pub rule: &'static str,
+    pub on_time: &'static str,
+    pub target: &'static str,
+    pub satisfy: &'static str,
+    pub of: &'static str,
+    pub share: &'static str,
+    pub required: &'static str,
+    pub attained: &'static str,
+    pub yes: &'static str,
+    pub no: &'static str,
+    pub week: &'static str,
+    pub kind: &'static str,
+    pub events: &'static str,
+    pub hours: &'static str,
+}
+
+const ENGLISH: Words = Words {
+    caseload_on: "caseload on",
+    rows_read: "rows read",
+    evaluated: "evaluated",
+    rejected: "rejected",
+    group: "group",
+    cases: "cases",
+    rule: "rule",
+    on_time: "on time",
+    target: "target",
+    satisfy: "satisfy",
+    of: "of",
+    share: "share",
+    required: "required",
+    attained: "attained",
+    yes: "yes",
+    no: "no",
+    week: "week",
+    kind: "kind",
+    events: "events",
+    hours: "hours",
+};
+
+const DANISH: Words = Words {
+    caseload_on: "sager pr.",
+    rows_read: "rækker læst",
+    evaluated: "evalueret",
+    rejected: "afvist",
+    group: "målgruppe",
+    cases: "sager",
+    rule: "regel",
+    on_time: "rettidigt",
+    target: "mål",
+    satisfy: "opfylder",
+    of: "af",
+    share: "andel",
+    required: "krav",
+    attained: "nået",
+    yes: "ja",
+    no: "nej",
+    week: "uge",
+    kind: "hændelse",
+    events: "antal",
+    hours: "timer",
+};
+
+impl Words {
+    pub fn of(danish: bool) -> &'static Words {
+        if danish {
+            &DANISH
+        } else {
+            &ENGLISH
+        }
+    }
+}
+
+fn short(s: Status, danish: bool) -> &'static str {
+    if danish {
+        return match s {
+            Status::Met => "opfyldt",
+            Status::MetLate => "for sent",
+            Status::Pending => "afventer",
+            Status::Overdue => "overskr.",
+            Status::Exempt => "fritaget",
+            Status::NotApplicable => "i.r.",
+        };
+    }
     match s {
         Status::Met => "met",
         Status::MetLate => "late",

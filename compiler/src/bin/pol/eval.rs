@@ -119,9 +119,10 @@ pub fn table(report: &Report) -> String {
             e.1 += w.minutes.unwrap_or(0);
             e.2 |= w.minutes.is_some();
         }
+        let t = pol_runtime::caseload::aggregate::Words::of(report.danish);
         s.push_str(&format!(
             "\n{:<8}  {:>9}  {:>9}\n",
-            "week", "events", "hours"
+            t.week, t.events, t.hours
         ));
         for (week, (events, minutes, costed)) in weeks {
             let hours = if costed {
