@@ -2,29 +2,15 @@
 //! without errors) and never panic; text that parses cleanly must format to
 //! text that parses cleanly again.
 //!
-//! Run with `cargo +nightly fuzz run parse` from `compiler/`; seed the
-//! corpus with the policies: `cp ../policies/*.pol fuzz/corpus/parse/`.
+//! The property lives in `props.rs`, shared with the stable seed replay
+//! test; run with `cargo +nightly fuzz run parse` from `compiler/`.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pol_compiler::diagnostics::Diagnostics;
-use pol_compiler::format::format_file;
-use pol_compiler::syntax::parse_file;
-use pol_compiler::syntax::span::FileId;
 
-fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data);
-    let mut diags = Diagnostics::new();
-    let file = parse_file(FileId(0), &text, &mut diags);
-    if diags.has_errors() {
-        return;
-    }
-    let formatted = format_file(&file, &text);
-    let mut again = Diagnostics::new();
-    parse_file(FileId(0), &formatted, &mut again);
-    assert!(
-        !again.has_errors(),
-        "formatted text does not parse:\n{formatted}"
-    );
-});
+#[allow(dead_code, reason = "each target uses one of the shared properties")]
+#[path = "../props.rs"]
+mod props;
+
+fuzz_target!(|data: &[u8]| props::parse(data));
