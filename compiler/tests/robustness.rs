@@ -217,6 +217,14 @@ fn limits_give_errors_not_overflows() {
     assert!(diags.has_errors());
     let brackets = "[".repeat(50_000);
     errors_with(&format!("group g: {brackets}"), "E0109");
+    // Each bracket level within its own limits, but thousands of levels of
+    // tree in all: the total is limited, or the checker's recursion would
+    // overflow its stack.
+    let mut nested = "x".to_string();
+    for _ in 0..16 {
+        nested = format!("{} or ({nested})", vec!["x"; 249].join(" or "));
+    }
+    errors_with(&format!("group g: {nested}"), "E0109");
 }
 
 #[test]

@@ -1801,9 +1801,12 @@ impl<'a> Builder<'a> {
 
     fn build_expr(&mut self, p: Pair<'_, Rule>) -> Expr {
         let span = self.span(&p);
+        // Operators at every bracket level count: the tree's depth, which
+        // every later phase walks recursively, is bounded by their total.
         let ops = p
             .clone()
             .into_inner()
+            .flatten()
             .filter(|c| is_operator(c.as_rule()))
             .count();
         if ops > MAX_OPERATORS {
