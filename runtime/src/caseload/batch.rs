@@ -247,14 +247,16 @@ impl CaseBatch {
     }
 
     /// Appends cases `range` of `other` (a batch of the same schema), as
-    /// if they had been pushed one by one.
-    pub(crate) fn extend_from(&mut self, other: &CaseBatch, range: std::ops::Range<usize>) {
+    /// if they had been pushed one by one. Their ids are moved, not copied:
+    /// `other` is left with empty ids there, fit only to be cleared.
+    pub(crate) fn take_from(&mut self, other: &mut CaseBatch, range: std::ops::Range<usize>) {
         let (s, e) = (range.start, range.end.min(other.len()));
         if s >= e {
             return;
         }
-        self.ids
-            .extend(other.ids.get(s..e).unwrap_or(&[]).iter().cloned());
+        if let Some(ids) = other.ids.get_mut(s..e) {
+            self.ids.extend(ids.iter_mut().map(std::mem::take));
+        }
         self.lines
             .extend_from_slice(other.lines.get(s..e).unwrap_or(&[]));
         let n = self.nfields;

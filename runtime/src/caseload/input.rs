@@ -1102,7 +1102,7 @@ impl<R: BufRead> NdjsonReader<R> {
                     Outcome::Case { line, key } => {
                         self.summary.rows_read += 1;
                         if let Some(first) = self.ids.insert_key(key, line) {
-                            batch.extend_from(&piece.batch, run..i);
+                            batch.take_from(&mut piece.batch, run..i);
                             run = i + 1;
                             let id = piece.batch.id(i).to_owned();
                             self.reject(duplicate(first), line, Some(&id));
@@ -1122,11 +1122,12 @@ impl<R: BufRead> NdjsonReader<R> {
                     }
                 }
             }
-            if run == 0 && batch.is_empty() && i == piece.batch.len() {
-                // the whole piece, into an empty batch: hand the buffers over
+            if count == 1 && run == 0 && batch.is_empty() && i == piece.batch.len() {
+                // the whole chunk in one piece (one thread): hand the buffers
+                // over; with several pieces, copying keeps `batch` at its size
                 std::mem::swap(batch, &mut piece.batch);
             } else {
-                batch.extend_from(&piece.batch, run..i);
+                batch.take_from(&mut piece.batch, run..i);
             }
         }
         self.pieces = pieces;

@@ -352,16 +352,15 @@ impl<'a> Scanner<'a> {
             return Err(Fallback);
         }
         let start = self.i + 1;
-        let bytes = self.line.as_bytes();
-        let mut j = start;
-        loop {
-            match bytes.get(j) {
-                Some(b'"') => break,
-                Some(b'\\') | None => return Err(Fallback),
-                Some(&c) if c < 0x20 => return Err(Fallback),
-                Some(_) => j += 1,
-            }
+        let rest = self.line.as_bytes().get(start..).unwrap_or(&[]);
+        let n = rest
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+            .ok_or(Fallback)?;
+        if rest.get(n) != Some(&b'"') {
+            return Err(Fallback);
         }
+        let j = start + n;
         self.i = j + 1;
         self.line.get(start..j).ok_or(Fallback)
     }
