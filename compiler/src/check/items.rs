@@ -878,9 +878,18 @@ impl<'a> Checker<'a> {
                     continue;
                 };
                 if field.ty == Ty::Periods {
+                    let intervals = Self::periods_value(&fv.value);
+                    if intervals.iter().any(|(from, to)| to < from) {
+                        self.diags.push(
+                            Diagnostic::error("E0317", "a period ends before it starts")
+                                .with_label(fv.value.span, "reversed period")
+                                .with_help("write each period as `first day .. last day`"),
+                        );
+                        ok = false;
+                    }
                     if let Some(p) = period_fields.iter().position(|x| *x == fi) {
                         if let Some(slot) = periods.get_mut(p) {
-                            *slot = Self::periods_value(&fv.value);
+                            *slot = intervals;
                         }
                     }
                 }

@@ -199,6 +199,26 @@ impl Checker<'_> {
 
     fn field_decl(&mut self, f: &ast::Field) -> FieldIr {
         let ty = self.type_of(&f.ty);
+        if let Some(
+            lit @ ast::Literal {
+                kind: LiteralKind::Periods(list),
+                ..
+            },
+        ) = &f.default
+        {
+            if !list.is_empty() {
+                // The artifact keeps one value per default, not intervals: a
+                // non-empty default would be silently dropped.
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0321",
+                        format!("`{}` can only default to no periods, `[]`", f.name.name),
+                    )
+                    .with_label(lit.span, "periods as a default")
+                    .with_help("write `= []`, and give the periods in each case's data"),
+                );
+            }
+        }
         let default = f
             .default
             .as_ref()
