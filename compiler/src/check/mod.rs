@@ -112,6 +112,8 @@ pub fn check_source(name: &str, text: &str, loader: &mut dyn SourceLoader) -> Co
     // Load imports breadth-first; `stack` holds (file index, depth, chain).
     let mut next = 0;
     let mut chains: HashMap<FileId, Vec<FileId>> = HashMap::new();
+    // Every import as (importer, imported, where), for the cycle check.
+    let mut edges: Vec<(FileId, FileId, Span, String)> = Vec::new();
     chains.insert(root, vec![root]);
     while let Some((file_id, file)) = files.get(next).cloned() {
         next += 1;
@@ -135,16 +137,7 @@ pub fn check_source(name: &str, text: &str, loader: &mut dyn SourceLoader) -> Co
                 ),
                 Ok((canon, text)) => {
                     if let Some(existing) = by_name.get(&canon) {
-                        if chain.contains(existing) {
-                            diags.push(
-                                Diagnostic::error(
-                                    "E0202",
-                                    format!("`{}` imports itself through a cycle", imp.path.value),
-                                )
-                                .with_label(imp.path.span, "this import closes the cycle")
-                                .with_help("move the shared declarations into a file both can import, such as a schema module"),
-                            );
-                        }
+                        edges.push((file_id, *existing, imp.path.span, imp.path.value.clone()));
                         continue;
                     }
                     if chain.len() >= MAX_IMPORT_DEPTH {
@@ -156,6 +149,7 @@ pub fn check_source(name: &str, text: &str, loader: &mut dyn SourceLoader) -> Co
                         continue;
                     }
                     let id = sources.add(canon.clone(), text.clone());
+                    edges.push((file_id, id, imp.path.span, imp.path.value.clone()));
                     by_name.insert(canon, id);
                     let parsed = parse_file(id, &text, &mut diags);
                     let mut c = chain.clone();
@@ -166,6 +160,7 @@ pub fn check_source(name: &str, text: &str, loader: &mut dyn SourceLoader) -> Co
             }
         }
     }
+    report_cycles(&edges, &mut diags);
     let before = diags.len();
     let checked = items::check_program(root, &files, &sources, &mut diags);
     let lang = files.first().map(|(_, f)| f.language).unwrap_or_default();
@@ -176,6 +171,73 @@ pub fn check_source(name: &str, text: &str, loader: &mut dyn SourceLoader) -> Co
         files,
         checked,
         diagnostics: diags,
+    }
+}
+
+/// Reports every import that closes a cycle (each file is loaded once, so a
+/// cycle does no harm to loading, but it always means the files are split
+/// wrongly). Depth-first over the import graph: an import to a file still on
+/// the current path closes a cycle, whatever order the imports came in.
+fn report_cycles(edges: &[(FileId, FileId, Span, String)], diags: &mut Diagnostics) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        OnPath,
+        Done,
+    }
+    let nodes = edges
+        .iter()
+        .flat_map(|(a, b, _, _)| [a.0, b.0])
+        .max()
+        .map_or(0, |m| m as usize + 1);
+    let mut mark = vec![Mark::New; nodes];
+    for start in 0..nodes {
+        if mark.get(start) != Some(&Mark::New) {
+            continue;
+        }
+        // (node, index of the next edge to follow), iteratively: import
+        // chains may be long, recursion is not needed.
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        if let Some(m) = mark.get_mut(start) {
+            *m = Mark::OnPath;
+        }
+        while let Some((node, next)) = stack.last().copied() {
+            let out: Vec<&(FileId, FileId, Span, String)> = edges
+                .iter()
+                .filter(|(a, _, _, _)| a.0 as usize == node)
+                .collect();
+            match out.get(next) {
+                None => {
+                    if let Some(m) = mark.get_mut(node) {
+                        *m = Mark::Done;
+                    }
+                    stack.pop();
+                }
+                Some((_, to, span, path)) => {
+                    if let Some(top) = stack.last_mut() {
+                        top.1 += 1;
+                    }
+                    let to = to.0 as usize;
+                    match mark.get(to) {
+                        Some(Mark::OnPath) => diags.push(
+                            Diagnostic::error(
+                                "E0202",
+                                format!("`{path}` leads back to this file: the imports form a cycle"),
+                            )
+                            .with_label(*span, "this import closes the cycle")
+                                .with_help("move the shared declarations into a file both can import, such as a schema module"),
+                        ),
+                        Some(Mark::New) => {
+                            if let Some(m) = mark.get_mut(to) {
+                                *m = Mark::OnPath;
+                            }
+                            stack.push((to, 0));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
     }
 }
 
