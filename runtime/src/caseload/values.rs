@@ -17,12 +17,23 @@ use crate::caseload::errors::InputCode;
 #[derive(Debug, Clone)]
 pub(crate) struct NameMap<V> {
     entries: Vec<(String, V)>,
-    /// (hash, entry index + 1); 0 marks an empty slot. Power-of-two length.
-    slots: Vec<(u32, u32)>,
+    /// An entry's index + 1 (0 marks an empty slot) and its name's `Words`.
+    /// Power-of-two length.
+    slots: Vec<(u32, Words)>,
 }
 
-impl<V> NameMap<V> {
-    fn hash(key: &[u8]) -> u64 {
+/// A name's length and its first and last (up to) eight bytes: for names of
+/// up to 16 bytes these cover every byte, so equal `Words` are equal names
+/// and no byte comparison is needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Words {
+    len: usize,
+    a: u64,
+    b: u64,
+}
+
+impl Words {
+    fn of(key: &[u8]) -> Words {
         let n = key.len();
         let w8 = |at: usize| {
             key.get(at..at + 8)
@@ -44,21 +55,29 @@ impl<V> NameMap<V> {
                 0,
             )
         };
-        (a ^ b.rotate_left(29) ^ (n as u64).rotate_left(56)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        Words { len: n, a, b }
     }
 
+    fn hash(&self) -> usize {
+        let h = (self.a ^ self.b.rotate_left(29) ^ (self.len as u64).rotate_left(56))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (h >> 32) as usize
+    }
+}
+
+impl<V> NameMap<V> {
     pub fn get(&self, key: &str) -> Option<&V> {
-        let h = Self::hash(key.as_bytes());
+        let w = Words::of(key.as_bytes());
         let mask = self.slots.len().wrapping_sub(1);
-        let mut at = (h >> 32) as usize & mask;
+        let mut at = w.hash() & mask;
         for _ in 0..self.slots.len() {
-            let &(sh, ix) = self.slots.get(at)?;
+            let &(ix, sw) = self.slots.get(at)?;
             if ix == 0 {
                 return None;
             }
-            if sh == h as u32 {
+            if sw == w {
                 if let Some((k, v)) = self.entries.get(ix as usize - 1) {
-                    if k.as_bytes() == key.as_bytes() {
+                    if w.len <= 16 || k.as_bytes() == key.as_bytes() {
                         return Some(v);
                     }
                 }
@@ -83,16 +102,16 @@ impl<V> FromIterator<(String, V)> for NameMap<V> {
             }
         }
         let len = (entries.len() * 2).max(4).next_power_of_two();
-        let mut slots = vec![(0u32, 0u32); len];
+        let mut slots = vec![(0u32, Words::default()); len];
         let mask = len - 1;
         for (i, (k, _)) in entries.iter().enumerate() {
-            let h = Self::hash(k.as_bytes());
-            let mut at = (h >> 32) as usize & mask;
-            while slots.get(at).is_some_and(|s| s.1 != 0) {
+            let w = Words::of(k.as_bytes());
+            let mut at = w.hash() & mask;
+            while slots.get(at).is_some_and(|s| s.0 != 0) {
                 at = (at + 1) & mask;
             }
             if let Some(slot) = slots.get_mut(at) {
-                *slot = (h as u32, i as u32 + 1);
+                *slot = (i as u32 + 1, w);
             }
         }
         NameMap { entries, slots }
@@ -760,7 +779,16 @@ mod tests {
         for (i, n) in names.iter().enumerate() {
             assert_eq!(map.get(n), Some(&i));
         }
-        for miss in ["", "b", "abcdef", "birth_datE", "digital_post_exemp", "ø"] {
+        for miss in [
+            "",
+            "b",
+            "abcdef",
+            "birth_datE",
+            "digital_post_exemp",
+            "ø",
+            "abcdefgh_32345678",
+            "abcdefghi12345678",
+        ] {
             assert_eq!(map.get(miss), None);
         }
         let twice: NameMap<u8> = [("x".to_string(), 1), ("x".to_string(), 2)]
