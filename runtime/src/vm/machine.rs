@@ -14,7 +14,7 @@ use crate::bytecode::program::{
 use crate::bytecode::verify::{MAX_STACK, MAX_SUSPENDS_PER_RULE};
 use crate::caseload::batch::{CaseRef, Events};
 use crate::vm::dates;
-use crate::vm::policy::{FilterPlan, Lookups};
+use crate::vm::policy::{FilterPlan, Lookups, Node};
 use crate::vm::result::{CaseResult, RuleResult, Status, TargetOutcome};
 
 /// Why a rule is not applicable (for explanations).
@@ -652,6 +652,9 @@ impl<'p> Machine<'p> {
 
     /// Runs one expression. `ev` is the current event inside a filter.
     pub fn eval(&self, code: CodeRef, cx: &Ctx<'_>, ev: Option<(&Events<'_>, usize)>) -> i64 {
+        if let Some(root) = self.l.tree(code) {
+            return self.node(root, cx, ev);
+        }
         let start = code.start as usize;
         let Some(ops) = self
             .p
@@ -661,10 +664,8 @@ impl<'p> Machine<'p> {
             return NONE;
         };
         // The stack never holds more values than the expression has ops, so
-        // short expressions (nearly all) get a small array to clear.
+        // short expressions get a small array to clear.
         match ops {
-            [Op::Field(i)] => cx.fields.get(usize::from(*i)).copied().unwrap_or(NONE),
-            [Op::Const(c)] => *c,
             _ if ops.len() <= 8 => self.run::<8>(ops, cx, ev),
             _ if ops.len() <= 24 => self.run::<24>(ops, cx, ev),
             _ => self.run::<MAX_STACK>(ops, cx, ev),
@@ -693,58 +694,19 @@ impl<'p> Machine<'p> {
             let v = match *op {
                 Op::Const(c) => c,
                 Op::Field(i) => cx.fields.get(usize::from(i)).copied().unwrap_or(NONE),
-                Op::EvField(i) => ev.map_or(NONE, |(e, k)| {
-                    e.row(k).get(usize::from(i)).copied().unwrap_or(NONE)
-                }),
-                Op::EvDate => ev
-                    .and_then(|(e, k)| e.dates.get(k))
-                    .map_or(NONE, |d| i64::from(*d)),
+                Op::EvField(i) => ev_field(ev, i),
+                Op::EvDate => ev_date(ev),
                 Op::Today => cx.today,
-                Op::AgeOn => {
-                    let on = pop!();
-                    if on == cx.today {
-                        cx.age_today
-                    } else {
-                        let birth = self
-                            .p
-                            .schema
-                            .birth_field
-                            .and_then(|b| cx.fields.get(usize::from(b)))
-                            .copied()
-                            .unwrap_or(NONE);
-                        if on == NONE || birth == NONE {
-                            NONE
-                        } else {
-                            dates::age_on(birth, on).unwrap_or(NONE)
-                        }
-                    }
-                }
-                Op::IsPresent => i64::from(pop!() != NONE),
-                Op::Not => i64::from(!truthy(pop!())),
-                Op::Neg => {
+                Op::RuleMet(r) => rule_met(cx, r),
+                Op::AgeOn
+                | Op::IsPresent
+                | Op::Not
+                | Op::Neg
+                | Op::IntToDec
+                | Op::InSet(_)
+                | Op::InPeriods(_) => {
                     let a = pop!();
-                    if a == NONE {
-                        NONE
-                    } else {
-                        not_none(a.saturating_neg())
-                    }
-                }
-                Op::IntToDec => {
-                    let a = pop!();
-                    if a == NONE {
-                        NONE
-                    } else {
-                        not_none(a.saturating_mul(DECIMAL_SCALE))
-                    }
-                }
-                Op::InSet(i) => {
-                    let a = pop!();
-                    let mask = self.p.sets.get(i as usize).copied().unwrap_or(0);
-                    i64::from((0..64).contains(&a) && (mask >> a) & 1 == 1)
-                }
-                Op::InPeriods(f) => {
-                    let d = pop!();
-                    i64::from(d != NONE && in_periods(cx.case.periods(f), d))
+                    self.unary(*op, a, cx)
                 }
                 Op::Agg {
                     func,
@@ -752,92 +714,34 @@ impl<'p> Machine<'p> {
                     filter,
                     window,
                 } => {
-                    let (from, to) = match window {
-                        AggWindow::All => (dates::MIN_DAY, cx.today),
-                        AggWindow::Range => {
-                            let to = pop!();
-                            let from = pop!();
-                            (from, to)
-                        }
-                        AggWindow::Last(d) => {
-                            let n = match d {
-                                Dur::Days(n) => dates::add_days(cx.today, -i64::from(n)),
-                                Dur::Months(n) => dates::add_months(cx.today, -i64::from(n)),
-                            };
-                            (n.unwrap_or(dates::MIN_DAY), cx.today)
-                        }
+                    let (from, to) = if window == AggWindow::Range {
+                        let to = pop!();
+                        let from = pop!();
+                        (from, to)
+                    } else {
+                        (NONE, NONE)
                     };
-                    if from == NONE || to == NONE {
-                        // No event lies in a window without a bound: a
-                        // count or sum of nothing is 0 (they are never
-                        // absent, §4); first/last of nothing is absent.
-                        match func {
-                            AggFunc::Count | AggFunc::Sum(_) => 0,
-                            AggFunc::First | AggFunc::Last => NONE,
-                        }
-                    } else {
-                        self.aggregate(func, kind, filter, from, to.min(cx.today), cx)
-                    }
+                    self.agg_op(func, kind, filter, window, from, to, cx)
                 }
-                Op::RuleMet(r) => i64::from(
-                    cx.rules
-                        .get(usize::from(r))
-                        .is_some_and(|x| matches!(x.status, Status::Met | Status::MetLate)),
-                ),
-                Op::And | Op::Or => {
-                    let b = truthy(pop!());
-                    let a = truthy(pop!());
-                    i64::from(if matches!(op, Op::And) {
-                        a && b
-                    } else {
-                        a || b
-                    })
-                }
-                Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => {
+                Op::And
+                | Op::Or
+                | Op::Eq
+                | Op::Ne
+                | Op::Lt
+                | Op::Le
+                | Op::Gt
+                | Op::Ge
+                | Op::Add
+                | Op::Sub
+                | Op::Mul
+                | Op::Div
+                | Op::MulDec
+                | Op::DivDec
+                | Op::AddDays
+                | Op::AddMonths => {
                     let b = pop!();
                     let a = pop!();
-                    i64::from(
-                        a != NONE
-                            && b != NONE
-                            && match op {
-                                Op::Eq => a == b,
-                                Op::Ne => a != b,
-                                Op::Lt => a < b,
-                                Op::Le => a <= b,
-                                Op::Gt => a > b,
-                                _ => a >= b,
-                            },
-                    )
-                }
-                Op::Add | Op::Sub | Op::Mul | Op::Div | Op::MulDec | Op::DivDec => {
-                    let b = pop!();
-                    let a = pop!();
-                    if a == NONE || b == NONE {
-                        NONE
-                    } else {
-                        let (a, b) = (i128::from(a), i128::from(b));
-                        match op {
-                            Op::Add => clamp_i128(a + b),
-                            Op::Sub => clamp_i128(a - b),
-                            Op::Mul => clamp_i128(a * b),
-                            Op::Div if b == 0 => NONE,
-                            Op::Div => clamp_i128(a / b),
-                            Op::MulDec => clamp_i128(a * b / i128::from(DECIMAL_SCALE)),
-                            Op::DivDec if b == 0 => NONE,
-                            _ => clamp_i128(a * i128::from(DECIMAL_SCALE) / b),
-                        }
-                    }
-                }
-                Op::AddDays | Op::AddMonths => {
-                    let n = pop!();
-                    let d = pop!();
-                    if n == NONE || d == NONE {
-                        NONE
-                    } else if matches!(op, Op::AddDays) {
-                        dates::add_days(d, n).unwrap_or(NONE)
-                    } else {
-                        cx.months.add(d, n)
-                    }
+                    self.binary(*op, a, b, cx)
                 }
             };
             if let Some(slot) = st.get_mut(sp) {
@@ -849,6 +753,196 @@ impl<'p> Machine<'p> {
             NONE
         } else {
             st.get(sp - 1).copied().unwrap_or(NONE)
+        }
+    }
+
+    /// Walks expression tree `n` (see `Node`); the same values as the
+    /// stack machine on the code it was built from.
+    fn node(&self, n: u32, cx: &Ctx<'_>, ev: Option<(&Events<'_>, usize)>) -> i64 {
+        let Some(node) = self.l.nodes.get(n as usize) else {
+            return NONE;
+        };
+        match *node {
+            Node::Const(c) => c,
+            Node::Field(i) => cx.fields.get(usize::from(i)).copied().unwrap_or(NONE),
+            Node::EvField(i) => ev_field(ev, i),
+            Node::EvDate => ev_date(ev),
+            Node::Today => cx.today,
+            Node::RuleMet(r) => rule_met(cx, r),
+            Node::AgeToday => cx.age_today,
+            Node::FieldEq { field, value } => {
+                i64::from(cx.fields.get(usize::from(field)) == Some(&value))
+            }
+            Node::FieldNe { field, value } => {
+                let a = cx.fields.get(usize::from(field)).copied().unwrap_or(NONE);
+                i64::from(a != NONE && a != value)
+            }
+            Node::FieldIn { field, mask } => {
+                let a = cx.fields.get(usize::from(field)).copied().unwrap_or(NONE);
+                i64::from(in_mask(a, mask))
+            }
+            Node::TodayMonths(k) => cx.months.add(cx.today, k),
+            Node::And(a, b) => {
+                i64::from(truthy(self.node(a, cx, ev)) && truthy(self.node(b, cx, ev)))
+            }
+            Node::Or(a, b) => {
+                i64::from(truthy(self.node(a, cx, ev)) || truthy(self.node(b, cx, ev)))
+            }
+            Node::Un(op, a) => {
+                let a = self.node(a, cx, ev);
+                self.unary(op, a, cx)
+            }
+            Node::Bin(op, a, b) => {
+                let a = self.node(a, cx, ev);
+                let b = self.node(b, cx, ev);
+                self.binary(op, a, b, cx)
+            }
+            Node::Agg {
+                func,
+                kind,
+                filter,
+                window,
+                from,
+                to,
+            } => {
+                let (from, to) = if window == AggWindow::Range {
+                    (self.node(from, cx, ev), self.node(to, cx, ev))
+                } else {
+                    (NONE, NONE)
+                };
+                self.agg_op(func, kind, filter, window, from, to, cx)
+            }
+        }
+    }
+
+    /// A one-operand op on its popped operand.
+    fn unary(&self, op: Op, a: i64, cx: &Ctx<'_>) -> i64 {
+        match op {
+            Op::AgeOn => {
+                let on = a;
+                if on == cx.today {
+                    cx.age_today
+                } else {
+                    let birth = self
+                        .p
+                        .schema
+                        .birth_field
+                        .and_then(|b| cx.fields.get(usize::from(b)))
+                        .copied()
+                        .unwrap_or(NONE);
+                    if on == NONE || birth == NONE {
+                        NONE
+                    } else {
+                        dates::age_on(birth, on).unwrap_or(NONE)
+                    }
+                }
+            }
+            Op::IsPresent => i64::from(a != NONE),
+            Op::Not => i64::from(!truthy(a)),
+            Op::Neg => {
+                if a == NONE {
+                    NONE
+                } else {
+                    not_none(a.saturating_neg())
+                }
+            }
+            Op::IntToDec => {
+                if a == NONE {
+                    NONE
+                } else {
+                    not_none(a.saturating_mul(DECIMAL_SCALE))
+                }
+            }
+            Op::InSet(i) => {
+                let mask = self.p.sets.get(i as usize).copied().unwrap_or(0);
+                i64::from(in_mask(a, mask))
+            }
+            Op::InPeriods(f) => i64::from(a != NONE && in_periods(cx.case.periods(f), a)),
+            _ => NONE,
+        }
+    }
+
+    /// A two-operand op on its popped operands `a` (pushed first) and `b`.
+    fn binary(&self, op: Op, a: i64, b: i64, cx: &Ctx<'_>) -> i64 {
+        match op {
+            Op::And => i64::from(truthy(a) && truthy(b)),
+            Op::Or => i64::from(truthy(a) || truthy(b)),
+            Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => i64::from(
+                a != NONE
+                    && b != NONE
+                    && match op {
+                        Op::Eq => a == b,
+                        Op::Ne => a != b,
+                        Op::Lt => a < b,
+                        Op::Le => a <= b,
+                        Op::Gt => a > b,
+                        _ => a >= b,
+                    },
+            ),
+            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::MulDec | Op::DivDec => {
+                if a == NONE || b == NONE {
+                    NONE
+                } else {
+                    let (a, b) = (i128::from(a), i128::from(b));
+                    match op {
+                        Op::Add => clamp_i128(a + b),
+                        Op::Sub => clamp_i128(a - b),
+                        Op::Mul => clamp_i128(a * b),
+                        Op::Div if b == 0 => NONE,
+                        Op::Div => clamp_i128(a / b),
+                        Op::MulDec => clamp_i128(a * b / i128::from(DECIMAL_SCALE)),
+                        Op::DivDec if b == 0 => NONE,
+                        _ => clamp_i128(a * i128::from(DECIMAL_SCALE) / b),
+                    }
+                }
+            }
+            Op::AddDays | Op::AddMonths => {
+                let (d, n) = (a, b);
+                if n == NONE || d == NONE {
+                    NONE
+                } else if matches!(op, Op::AddDays) {
+                    dates::add_days(d, n).unwrap_or(NONE)
+                } else {
+                    cx.months.add(d, n)
+                }
+            }
+            _ => NONE,
+        }
+    }
+
+    /// An `Agg` op; `from`/`to` are its popped bounds for `AggWindow::Range`.
+    #[allow(clippy::too_many_arguments)]
+    fn agg_op(
+        &self,
+        func: AggFunc,
+        kind: u16,
+        filter: u32,
+        window: AggWindow,
+        from: i64,
+        to: i64,
+        cx: &Ctx<'_>,
+    ) -> i64 {
+        let (from, to) = match window {
+            AggWindow::All => (dates::MIN_DAY, cx.today),
+            AggWindow::Range => (from, to),
+            AggWindow::Last(d) => {
+                let n = match d {
+                    Dur::Days(n) => dates::add_days(cx.today, -i64::from(n)),
+                    Dur::Months(n) => dates::add_months(cx.today, -i64::from(n)),
+                };
+                (n.unwrap_or(dates::MIN_DAY), cx.today)
+            }
+        };
+        if from == NONE || to == NONE {
+            // No event lies in a window without a bound: a count or sum of
+            // nothing is 0 (they are never absent, §4); first/last of
+            // nothing is absent.
+            match func {
+                AggFunc::Count | AggFunc::Sum(_) => 0,
+                AggFunc::First | AggFunc::Last => NONE,
+            }
+        } else {
+            self.aggregate(func, kind, filter, from, to.min(cx.today), cx)
         }
     }
 
@@ -913,11 +1007,38 @@ impl<'p> Machine<'p> {
             Some(FilterPlan::FieldIn { field, mask }) => ev
                 .row(k)
                 .get(usize::from(*field))
-                .is_some_and(|a| (0..64).contains(a) && (mask >> a) & 1 == 1),
+                .is_some_and(|a| in_mask(*a, *mask)),
+            Some(FilterPlan::FieldTrue { field }) => ev
+                .row(k)
+                .get(usize::from(*field))
+                .is_some_and(|a| truthy(*a)),
             Some(FilterPlan::Code(code)) => truthy(self.eval(*code, cx, Some((ev, k)))),
             None => false,
         }
     }
+}
+
+fn in_mask(a: i64, mask: u64) -> bool {
+    (0..64).contains(&a) && (mask >> a) & 1 == 1
+}
+
+fn ev_field(ev: Option<(&Events<'_>, usize)>, i: u16) -> i64 {
+    ev.map_or(NONE, |(e, k)| {
+        e.row(k).get(usize::from(i)).copied().unwrap_or(NONE)
+    })
+}
+
+fn ev_date(ev: Option<(&Events<'_>, usize)>) -> i64 {
+    ev.and_then(|(e, k)| e.dates.get(k))
+        .map_or(NONE, |d| i64::from(*d))
+}
+
+fn rule_met(cx: &Ctx<'_>, r: u16) -> i64 {
+    i64::from(
+        cx.rules
+            .get(usize::from(r))
+            .is_some_and(|x| matches!(x.status, Status::Met | Status::MetLate)),
+    )
 }
 
 fn add_value(acc: i64, v: Option<&i64>) -> i64 {

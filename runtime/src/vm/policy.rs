@@ -2,7 +2,10 @@
 //! load, so the per-case loop needs no hashing and no allocation.
 
 use crate::bytecode::format::{self, LoadError};
-use crate::bytecode::program::{CodeRef, Effect, Op, Program, NONE};
+use crate::bytecode::program::{
+    AggFunc, AggWindow, Body, CodeRef, Effect, ExemptionCondition, Form, Op, Program, TargetKind,
+    NONE,
+};
 use crate::bytecode::verify;
 use crate::caseload::batch::CaseRef;
 use crate::vm::explain::CaseExplanation;
@@ -27,6 +30,8 @@ pub(crate) enum FilterPlan {
     FieldEq { field: u16, value: i64 },
     /// `field in set`
     FieldIn { field: u16, mask: u64 },
+    /// a bare bool field (`where jobcenter`)
+    FieldTrue { field: u16 },
     /// anything else: run the code
     Code(CodeRef),
 }
@@ -44,6 +49,66 @@ pub(crate) struct Lookups {
     pub filters: Vec<FilterPlan>,
     /// Groups with a priority, lowest number first (ties by declaration).
     pub priority_groups: Vec<u16>,
+    /// Expression trees, one arena for the whole program.
+    pub nodes: Vec<Node>,
+    /// `trees[code.start] == (code.len, root)` when that expression has a
+    /// tree (`root == NO_TREE`: run the stack machine).
+    pub trees: Vec<(u32, u32)>,
+}
+
+pub(crate) const NO_TREE: u32 = u32::MAX;
+
+/// Expressions longer than this keep the stack machine: a tree walk
+/// recurses once per level, and a long `and` chain would recurse deeply.
+const MAX_TREE_OPS: usize = 48;
+
+/// An expression as a tree, built once at load from its stack code. Walking
+/// it lets `and`/`or` stop at the first decisive operand (expressions have
+/// no side effects, so skipping one changes no result) and fuses the leaves
+/// group predicates are made of, so most conditions take a few steps
+/// instead of a stack machine pass over every op.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Node {
+    Const(i64),
+    Field(u16),
+    EvField(u16),
+    EvDate,
+    Today,
+    RuleMet(u16),
+    /// `age` (the case's age on today), computed once per case
+    AgeToday,
+    /// `field == value`, value not `NONE`
+    FieldEq {
+        field: u16,
+        value: i64,
+    },
+    /// `field != value`, value not `NONE`
+    FieldNe {
+        field: u16,
+        value: i64,
+    },
+    /// `field in set`
+    FieldIn {
+        field: u16,
+        mask: u64,
+    },
+    /// `today + n months`
+    TodayMonths(i64),
+    And(u32, u32),
+    Or(u32, u32),
+    /// a one-operand op applied to a subtree
+    Un(Op, u32),
+    /// a two-operand op applied to two subtrees (left, right)
+    Bin(Op, u32, u32),
+    /// an aggregate; `from`/`to` are subtrees only for `AggWindow::Range`
+    Agg {
+        func: AggFunc,
+        kind: u16,
+        filter: u32,
+        window: AggWindow,
+        from: u32,
+        to: u32,
+    },
 }
 
 impl Lookups {
@@ -71,6 +136,10 @@ impl Lookups {
             l.over_ranges.push((start, l.overriders.len() as u32));
         }
         l.filters = p.filters.iter().map(|f| plan_filter(p, f.code)).collect();
+        l.trees = vec![(0, NO_TREE); p.code.len()];
+        for code in code_refs(p) {
+            l.plant(p, code);
+        }
         let mut prio: Vec<(u32, u16)> = p
             .groups
             .iter()
@@ -80,6 +149,31 @@ impl Lookups {
         prio.sort_unstable();
         l.priority_groups = prio.into_iter().map(|(_, g)| g).collect();
         l
+    }
+
+    fn plant(&mut self, p: &Program, code: CodeRef) {
+        let start = code.start as usize;
+        let Some(ops) = p.code.get(start..start.saturating_add(code.len as usize)) else {
+            return;
+        };
+        let base = self.nodes.len();
+        match build_tree(p, ops, &mut self.nodes) {
+            Some(root) => {
+                if let Some(slot) = self.trees.get_mut(start) {
+                    *slot = (code.len, root);
+                }
+            }
+            None => self.nodes.truncate(base),
+        }
+    }
+
+    /// The tree of expression `code`, if it has one.
+    #[inline]
+    pub fn tree(&self, code: CodeRef) -> Option<u32> {
+        match self.trees.get(code.start as usize) {
+            Some(&(len, root)) if len == code.len && root != NO_TREE => Some(root),
+            _ => None,
+        }
     }
 
     pub fn exemptions_of(&self, rule: usize) -> &[u16] {
@@ -100,6 +194,152 @@ impl Lookups {
     }
 }
 
+/// Every expression the program holds (filters included).
+fn code_refs(p: &Program) -> Vec<CodeRef> {
+    let mut v: Vec<CodeRef> = p.filters.iter().map(|f| f.code).collect();
+    v.extend(p.groups.iter().map(|g| g.pred));
+    for r in &p.rules {
+        v.extend(r.when);
+        for b in &r.body {
+            match b {
+                Body::Branch { cond, .. } => v.push(*cond),
+                Body::Require(req) => {
+                    v.push(req.anchor);
+                    if let Form::Between { end } = req.form {
+                        v.push(end);
+                    }
+                }
+            }
+        }
+    }
+    for e in &p.exemptions {
+        if let ExemptionCondition::When(c) = e.condition {
+            v.push(c);
+        }
+        v.extend(e.unless);
+    }
+    for t in &p.targets {
+        v.extend(t.filter);
+        v.push(t.satisfy);
+        if let TargetKind::Average { value, .. } = t.kind {
+            v.push(value);
+        }
+    }
+    v
+}
+
+/// The tree of one expression's stack code, or `None` to keep the stack
+/// machine (too long, or not a single well-formed value).
+fn build_tree(p: &Program, ops: &[Op], nodes: &mut Vec<Node>) -> Option<u32> {
+    if ops.is_empty() || ops.len() > MAX_TREE_OPS {
+        return None;
+    }
+    let mut stack: Vec<u32> = Vec::with_capacity(ops.len());
+    for op in ops {
+        let node = match *op {
+            Op::Const(c) => Node::Const(c),
+            Op::Field(i) => Node::Field(i),
+            Op::EvField(i) => Node::EvField(i),
+            Op::EvDate => Node::EvDate,
+            Op::Today => Node::Today,
+            Op::RuleMet(r) => Node::RuleMet(r),
+            Op::AgeOn
+            | Op::IsPresent
+            | Op::Not
+            | Op::Neg
+            | Op::IntToDec
+            | Op::InSet(_)
+            | Op::InPeriods(_) => {
+                let a = stack.pop()?;
+                match (*op, nodes.get(a as usize)) {
+                    (Op::AgeOn, Some(Node::Today)) => Node::AgeToday,
+                    (Op::InSet(s), Some(Node::Field(f))) => Node::FieldIn {
+                        field: *f,
+                        mask: p.sets.get(s as usize).copied().unwrap_or(0),
+                    },
+                    _ => Node::Un(*op, a),
+                }
+            }
+            Op::And
+            | Op::Or
+            | Op::Eq
+            | Op::Ne
+            | Op::Lt
+            | Op::Le
+            | Op::Gt
+            | Op::Ge
+            | Op::Add
+            | Op::Sub
+            | Op::Mul
+            | Op::Div
+            | Op::MulDec
+            | Op::DivDec
+            | Op::AddDays
+            | Op::AddMonths => {
+                let b = stack.pop()?;
+                let a = stack.pop()?;
+                match (*op, nodes.get(a as usize), nodes.get(b as usize)) {
+                    (Op::And, _, _) => Node::And(a, b),
+                    (Op::Or, _, _) => Node::Or(a, b),
+                    // NONE never compares equal or unequal, so a NONE
+                    // constant keeps the general path.
+                    (Op::Eq, Some(Node::Field(f)), Some(Node::Const(c)))
+                    | (Op::Eq, Some(Node::Const(c)), Some(Node::Field(f)))
+                        if *c != NONE =>
+                    {
+                        Node::FieldEq {
+                            field: *f,
+                            value: *c,
+                        }
+                    }
+                    (Op::Ne, Some(Node::Field(f)), Some(Node::Const(c)))
+                    | (Op::Ne, Some(Node::Const(c)), Some(Node::Field(f)))
+                        if *c != NONE =>
+                    {
+                        Node::FieldNe {
+                            field: *f,
+                            value: *c,
+                        }
+                    }
+                    (Op::AddMonths, Some(Node::Today), Some(Node::Const(n))) if *n != NONE => {
+                        Node::TodayMonths(*n)
+                    }
+                    _ => Node::Bin(*op, a, b),
+                }
+            }
+            Op::Agg {
+                func,
+                kind,
+                filter,
+                window,
+            } => {
+                let (from, to) = if window == AggWindow::Range {
+                    let to = stack.pop()?;
+                    let from = stack.pop()?;
+                    (from, to)
+                } else {
+                    (NO_TREE, NO_TREE)
+                };
+                Node::Agg {
+                    func,
+                    kind,
+                    filter,
+                    window,
+                    from,
+                    to,
+                }
+            }
+        };
+        let at = u32::try_from(nodes.len()).ok()?;
+        nodes.push(node);
+        stack.push(at);
+    }
+    match stack.as_slice() {
+        [root] => Some(*root),
+        _ => None,
+    }
+}
+
 fn plan_filter(p: &Program, code: CodeRef) -> FilterPlan {
     let ops = p
         .code
@@ -114,6 +354,7 @@ fn plan_filter(p: &Program, code: CodeRef) -> FilterPlan {
                 value: *c,
             }
         }
+        Some([Op::EvField(f)]) => FilterPlan::FieldTrue { field: *f },
         Some([Op::EvField(f), Op::InSet(s)]) => match p.sets.get(*s as usize) {
             Some(mask) => FilterPlan::FieldIn {
                 field: *f,
