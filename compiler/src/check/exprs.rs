@@ -750,21 +750,34 @@ impl Checker<'_> {
                 span,
             ),
             None => {
-                let (code, msg, help) = match (l.ty, r.ty) {
-                    (Ty::Days, Ty::Months) | (Ty::Months, Ty::Days) => (
+                // The operation in words, for messages: never "add" for a minus.
+                let verb = match op {
+                    A::Add => "add",
+                    A::Sub => "subtract",
+                    A::Mul => "multiply",
+                    A::Div => "divide",
+                    _ => "combine",
+                };
+                let (code, msg, help) = match (op, l.ty, r.ty) {
+                    (A::Add | A::Sub, Ty::Days, Ty::Months) | (A::Add | A::Sub, Ty::Months, Ty::Days) => (
                         "E0312",
-                        format!("cannot add `{}` and `{}`", self.sources.slice(l.span), self.sources.slice(r.span)),
+                        format!("cannot {verb} `{}` and `{}`", self.sources.slice(l.span), self.sources.slice(r.span)),
                         "weeks and days are exact, months and years are calendar units; add each to a date in turn, e.g. `benefit_start + 6 months + 2 weeks`".to_string(),
                     ),
-                    (Ty::Date, Ty::Date) => (
+                    (A::Add, Ty::Date, Ty::Date) => (
                         "E0320",
                         "cannot add two dates".to_string(),
                         "subtract them for the days between them, e.g. `today - benefit_start > 26 weeks`, or add a duration to a date".to_string(),
                     ),
-                    (Ty::Days | Ty::Months, Ty::Date) => (
+                    (A::Add, Ty::Days | Ty::Months, Ty::Date) => (
                         "E0320",
                         "a duration cannot come before the date it is added to".to_string(),
                         format!("write the date first: `{} + {}`", self.sources.slice(r.span), self.sources.slice(l.span)),
+                    ),
+                    (A::Sub, Ty::Days | Ty::Months, Ty::Date) => (
+                        "E0320",
+                        "a date cannot be subtracted from a duration".to_string(),
+                        format!("subtract the duration from the date: `{} - {}`", self.sources.slice(r.span), self.sources.slice(l.span)),
                     ),
                     _ => (
                         "E0302",

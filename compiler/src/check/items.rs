@@ -436,7 +436,12 @@ impl<'a> Checker<'a> {
         let mut counts = Vec::new();
         for c in &req.counts {
             let n = c.n.map(|n| n.value).unwrap_or(1);
-            if n == 0 {
+            // A literal too large for a count was already reported by the
+            // parser (which stands 0 in for it): only a written 0 is this error.
+            if n == 0
+                && c.n
+                    .is_some_and(|lit| self.sources.slice(lit.span).trim() == "0")
+            {
                 if let Some(lit) = c.n {
                     self.diags.push(
                         Diagnostic::error("E0314", "a requirement of 0 events is always met")
