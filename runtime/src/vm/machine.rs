@@ -78,10 +78,19 @@ pub(crate) struct Ctx<'a> {
     months: &'a MonthMemo,
 }
 
-/// A tiny direct-mapped cache of `(date, months) -> date`, one per case.
+/// Exemptions whose verdict is kept per case; later ones are decided anew
+/// each time they are asked (still correct, only slower).
+const CACHED_EXEMPTIONS: usize = 16;
+
+/// Per-case scratch the evaluation fills as it goes: a tiny direct-mapped
+/// cache of `(date, months) -> date`, and each exemption's verdict.
 #[derive(Default)]
 pub(crate) struct MonthMemo {
     slots: [std::cell::Cell<(i64, i64, i64)>; 4],
+    /// `exempt[e]`: whether exemption e applies today, once decided. An
+    /// exemption usually covers several rules and is asked again for
+    /// `overrides`, and its condition does not depend on the rule.
+    exempt: [std::cell::Cell<Option<Option<ExemptReason>>>; CACHED_EXEMPTIONS],
 }
 
 impl MonthMemo {
@@ -116,6 +125,10 @@ impl<'a> Ctx<'a> {
         } else {
             dates::age_on(birth, today).unwrap_or(NONE)
         };
+        // The verdicts belong to one case on one date.
+        for slot in &months.exempt {
+            slot.set(None);
+        }
         let mut upto = [0u32; CACHED_KINDS];
         let cached = kinds.min(CACHED_KINDS);
         for (k, slot) in upto.iter_mut().enumerate().take(cached) {
@@ -434,6 +447,18 @@ impl<'p> Machine<'p> {
     /// Whether exemption `e` is in force on today (its condition holds, or
     /// today is in one of its periods) and `unless` does not hold.
     pub fn applies(&self, e: u16, cx: &Ctx<'_>) -> Option<ExemptReason> {
+        let Some(slot) = cx.months.exempt.get(usize::from(e)) else {
+            return self.decide(e, cx);
+        };
+        if let Some(known) = slot.get() {
+            return known;
+        }
+        let v = self.decide(e, cx);
+        slot.set(Some(v));
+        v
+    }
+
+    fn decide(&self, e: u16, cx: &Ctx<'_>) -> Option<ExemptReason> {
         let ex = self.p.exemptions.get(usize::from(e))?;
         let why = match ex.condition {
             ExemptionCondition::When(c) => {
