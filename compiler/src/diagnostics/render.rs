@@ -13,6 +13,17 @@ const NEAR_LINES: u32 = 6;
 /// `color` is false). Labels in another file than the primary one become
 /// notes naming that file, line and column.
 pub fn render_human(d: &Diagnostic, sources: &SourceMap, width: usize, color: bool) -> String {
+    // A snippet of a very long line (a generated or minified file) would
+    // print the whole line and an underline as long: name the place instead.
+    let huge_line = d.labels.iter().any(|l| {
+        sources.get(l.span.file).is_some_and(|f| {
+            let (line, _) = f.line_col(l.span.start);
+            f.lines(line, line).len() > MAX_SNIPPET_LINE
+        })
+    });
+    if huge_line {
+        return render_without_snippet(d, sources);
+    }
     let primary_file = d.span().map(|s| s.file);
     let primary_line = d
         .span()
@@ -81,6 +92,27 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, width: usize, color: bo
         out.push_str("  note: ");
         out.push_str(n);
         out.push('\n');
+    }
+    out
+}
+
+/// Lines longer than this are not drawn as snippets.
+const MAX_SNIPPET_LINE: usize = 1_000;
+
+/// The plain form of a diagnostic: code, message, each label as a position.
+fn render_without_snippet(d: &Diagnostic, sources: &SourceMap) -> String {
+    let mut out = format!("{}[{}]: {}\n", severity_word(d.severity), d.code, d.message);
+    for l in &d.labels {
+        if let Some(f) = sources.get(l.span.file) {
+            let (line, col) = f.line_col(l.span.start);
+            out.push_str(&format!("  --> {}:{line}:{col}: {}\n", f.name, l.text));
+        }
+    }
+    if let Some(h) = &d.help {
+        out.push_str(&format!("  help: {h}\n"));
+    }
+    for n in &d.notes {
+        out.push_str(&format!("  note: {n}\n"));
     }
     out
 }
