@@ -43,12 +43,20 @@ pub struct Found {
     pub human: String,
 }
 
-/// Checks every file and returns the distinct diagnostics in file order.
-pub fn check_files(files: &[PathBuf], color: bool) -> Result<Vec<Found>, crate::common::CliError> {
+/// Checks every file and returns the distinct diagnostics in file order,
+/// and the files that could not be read (reported, never hiding the rest).
+pub fn check_files(files: &[PathBuf], color: bool) -> (Vec<Found>, Vec<crate::common::CliError>) {
     let mut seen = HashSet::new();
     let mut found = Vec::new();
+    let mut unreadable = Vec::new();
     for path in files {
-        let comp = compile_file(path)?;
+        let comp = match compile_file(path) {
+            Ok(c) => c,
+            Err(e) => {
+                unreadable.push(e);
+                continue;
+            }
+        };
         for d in comp.diagnostics.clone().into_sorted() {
             let json = render_json(&d, &comp.sources);
             let key = (
@@ -69,7 +77,7 @@ pub fn check_files(files: &[PathBuf], color: bool) -> Result<Vec<Found>, crate::
             });
         }
     }
-    Ok(found)
+    (found, unreadable)
 }
 
 fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
@@ -79,7 +87,10 @@ fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
 pub fn run(args: Args) -> CliResult {
     let files = collect_pol_files(&args.paths)?;
     let color = args.error_format == ErrorFormat::Human && stdout_color();
-    let found = check_files(&files, color)?;
+    let (found, unreadable) = check_files(&files, color);
+    for e in &unreadable {
+        eprintln!("error: {}", e.message);
+    }
     let errors = found
         .iter()
         .filter(|f| f.json.severity == Severity::Error)
@@ -109,5 +120,13 @@ pub fn run(args: Args) -> CliResult {
             print_out(&to_json(&sarif::log(&list))?)?;
         }
     }
-    Ok(if errors > 0 { Exit::Failed } else { Exit::Ok })
+    // The worst outcome decides the exit code: an unreadable file (3) over
+    // diagnostics (1).
+    Ok(if !unreadable.is_empty() {
+        Exit::Input
+    } else if errors > 0 {
+        Exit::Failed
+    } else {
+        Exit::Ok
+    })
 }
