@@ -55,7 +55,7 @@ pub(crate) trait Trace {
 pub(crate) struct NoTrace;
 impl Trace for NoTrace {}
 
-/// Event kinds whose "events up to today" bound is found once per case.
+/// Event kinds whose "events up to today" bound is kept per case.
 const CACHED_KINDS: usize = 16;
 
 /// Everything an expression may read.
@@ -66,10 +66,6 @@ pub(crate) struct Ctx<'a> {
     pub today: i64,
     /// This case's rule results; only targets read them (`RuleMet`).
     pub rules: &'a [RuleResult],
-    /// `upto[k]`: how many of kind k's events are dated on or before today.
-    /// Nearly every window ends today, so this saves a search per count.
-    upto: [u32; CACHED_KINDS],
-    cached: usize,
     /// The case's age on today (`NONE` without a birth date): groups ask
     /// for it often, and each computation is two calendar conversions.
     age_today: i64,
@@ -91,7 +87,14 @@ pub(crate) struct MonthMemo {
     /// exemption usually covers several rules and is asked again for
     /// `overrides`, and its condition does not depend on the rule.
     exempt: [std::cell::Cell<Option<Option<ExemptReason>>>; CACHED_EXEMPTIONS],
+    /// `upto[k]`: how many of kind k's events are dated on or before today
+    /// (`UNKNOWN` until a window first asks). Nearly every window ends
+    /// today, so this saves a search per count; found on first use, because
+    /// many kinds are read only by rules of groups the case is not in.
+    upto: [std::cell::Cell<u32>; CACHED_KINDS],
 }
+
+const UNKNOWN: u32 = u32::MAX;
 
 impl MonthMemo {
     fn add(&self, d: i64, n: i64) -> i64 {
@@ -112,7 +115,6 @@ impl MonthMemo {
 
 impl<'a> Ctx<'a> {
     pub fn new(case: CaseRef<'a>, today: i32, schema: &Schema, months: &'a MonthMemo) -> Ctx<'a> {
-        let kinds = schema.events.len();
         let today = i64::from(today);
         let fields = case.fields();
         let birth = schema
@@ -129,19 +131,14 @@ impl<'a> Ctx<'a> {
         for slot in &months.exempt {
             slot.set(None);
         }
-        let mut upto = [0u32; CACHED_KINDS];
-        let cached = kinds.min(CACHED_KINDS);
-        for (k, slot) in upto.iter_mut().enumerate().take(cached) {
-            let dates = case.events(k as u16).dates;
-            *slot = dates.partition_point(|d| i64::from(*d) <= today) as u32;
+        for slot in &months.upto {
+            slot.set(UNKNOWN);
         }
         Ctx {
             case,
             fields,
             today,
             rules: &[],
-            upto,
-            cached,
             age_today,
             months,
         }
@@ -151,9 +148,20 @@ impl<'a> Ctx<'a> {
     #[inline]
     pub fn window(&self, kind: u16, dates: &[i32], from: i64, to: i64) -> (usize, usize) {
         let k = usize::from(kind);
-        let hi = match self.upto.get(k) {
-            Some(&h) if to == self.today && k < self.cached => h as usize,
-            _ => dates.partition_point(|d| i64::from(*d) <= to),
+        let search = || dates.partition_point(|d| i64::from(*d) <= to);
+        let hi = match self.months.upto.get(k) {
+            Some(slot) if to == self.today => match slot.get() {
+                UNKNOWN => {
+                    let h = search();
+                    // A count too big for the slot is simply not kept.
+                    if let Ok(v) = u32::try_from(h) {
+                        slot.set(v);
+                    }
+                    h
+                }
+                h => h as usize,
+            },
+            _ => search(),
         };
         let lo = dates
             .get(..hi)
