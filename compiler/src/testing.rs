@@ -9,6 +9,8 @@ use pol_runtime::vm::result::TargetOutcome;
 use pol_runtime::{Policy, RuleResult, Status};
 
 use crate::check::ir::{Checked, ExpectIr, TestIr};
+use crate::syntax::ast::{Language, StatusWord};
+use crate::syntax::keywords::{self, Kw};
 use crate::syntax::span::Span;
 
 /// One test's outcome.
@@ -61,7 +63,18 @@ fn case_of(policy: &Policy, t: &TestIr) -> CaseBatch {
     batch
 }
 
+/// The file's keyword language, so failures read like the test that failed.
+fn language(checked: &Checked) -> Language {
+    if checked.meta.language == 1 {
+        Language::Danish
+    } else {
+        Language::English
+    }
+}
+
 fn run_test(checked: &Checked, policy: &Policy, t: &TestIr) -> TestOutcome {
+    let lang = language(checked);
+    let kw = |k: Kw| k.word(lang);
     let batch = case_of(policy, t);
     let case = batch.case(0);
     let mut result = policy.new_result();
@@ -88,8 +101,18 @@ fn run_test(checked: &Checked, policy: &Policy, t: &TestIr) -> TestOutcome {
                         .unwrap_or("?");
                     failures.push(Failure {
                         span: *span,
-                        expected: format!("target {name} is {}", outcome_word(*outcome)),
-                        actual: format!("target {name} is {}", outcome_word(actual)),
+                        expected: format!(
+                            "{} {name} {} {}",
+                            kw(Kw::Target),
+                            kw(Kw::Is),
+                            kw(outcome_kw(*outcome))
+                        ),
+                        actual: format!(
+                            "{} {name} {} {}",
+                            kw(Kw::Target),
+                            kw(Kw::Is),
+                            kw(outcome_kw(actual))
+                        ),
                         explanation: None,
                     });
                 }
@@ -106,10 +129,14 @@ fn run_test(checked: &Checked, policy: &Policy, t: &TestIr) -> TestOutcome {
                         .get(*group)
                         .map(|g| g.name.as_str())
                         .unwrap_or("?");
+                    let (is_in, not_in) = (
+                        format!("{} {name}", kw(Kw::In)),
+                        format!("{} {} {name}", kw(Kw::Not), kw(Kw::In)),
+                    );
                     let (exp, act) = if *negated {
-                        (format!("not in {name}"), format!("in {name}"))
+                        (not_in, is_in)
                     } else {
-                        (format!("in {name}"), format!("not in {name}"))
+                        (is_in, not_in)
                     };
                     failures.push(Failure {
                         span: *span,
@@ -148,11 +175,13 @@ fn run_test(checked: &Checked, policy: &Policy, t: &TestIr) -> TestOutcome {
                 failures.push(Failure {
                     span: *span,
                     expected: format!(
-                        "{rule_name} is {}",
+                        "{rule_name} {} {}",
+                        kw(Kw::Is),
                         describe(checked, *status, *on, exemption.map(|x| x as u16), *due)
                     ),
                     actual: format!(
-                        "{rule_name} is {}",
+                        "{rule_name} {} {}",
+                        kw(Kw::Is),
                         describe(
                             checked,
                             actual.status,
@@ -173,14 +202,26 @@ fn run_test(checked: &Checked, policy: &Policy, t: &TestIr) -> TestOutcome {
     }
 }
 
-/// A target outcome in the test syntax (`expect target t is not_counted`).
-fn outcome_word(o: TargetOutcome) -> &'static str {
+/// A target outcome's keyword in the test syntax (`expect target t is not_counted`).
+fn outcome_kw(o: TargetOutcome) -> Kw {
     match o {
-        TargetOutcome::Satisfies => "satisfied",
-        TargetOutcome::Fails => "failed",
-        TargetOutcome::Excluded => "excluded",
-        TargetOutcome::NotCounted => "not_counted",
+        TargetOutcome::Satisfies => Kw::Satisfied,
+        TargetOutcome::Fails => Kw::Failed,
+        TargetOutcome::Excluded => Kw::Excluded,
+        TargetOutcome::NotCounted => Kw::NotCounted,
     }
+}
+
+/// A status's keyword in the test syntax.
+fn status_kw(s: Status) -> Kw {
+    keywords::status_kw(match s {
+        Status::Met => StatusWord::Met,
+        Status::MetLate => StatusWord::MetLate,
+        Status::Pending => StatusWord::Pending,
+        Status::Overdue => StatusWord::Overdue,
+        Status::Exempt => StatusWord::Exempt,
+        Status::NotApplicable => StatusWord::NotApplicable,
+    })
 }
 
 /// A status in the test syntax: `met(2026-03-10)`, `exempt(standby) due 2026-05-01`.
@@ -191,7 +232,8 @@ fn describe(
     exemption: Option<u16>,
     due: Option<i32>,
 ) -> String {
-    let mut s = status.as_str().to_string();
+    let lang = language(checked);
+    let mut s = status_kw(status).word(lang).to_string();
     match (status, on, exemption) {
         (Status::Met | Status::MetLate, Some(d), _) => s.push_str(&format!("({})", format_day(d))),
         (Status::Exempt, _, Some(x)) => {
@@ -205,7 +247,7 @@ fn describe(
         _ => {}
     }
     if let Some(d) = due {
-        s.push_str(&format!(" due {}", format_day(d)));
+        s.push_str(&format!(" {} {}", Kw::Due.word(lang), format_day(d)));
     }
     s
 }
