@@ -69,9 +69,13 @@ pub(crate) fn check_program(
     c.check_exemptions();
     c.check_targets();
     c.check_tests(root);
+    c.within_bytecode_limits();
     super::analysis::run(&mut c);
     c.checked
 }
+
+/// The most items of one kind the bytecode can index (16-bit indices).
+const MAX_ITEMS: usize = u16::MAX as usize;
 
 /// A date literal as a day number.
 fn day(d: &ast::DateLit) -> i32 {
@@ -173,6 +177,54 @@ impl<'a> Checker<'a> {
                         .with_help("swap the dates, or correct the one that is wrong"),
                 );
             }
+        }
+    }
+
+    /// The bytecode indexes groups, rules, exemptions, targets, case fields
+    /// and event kinds with 16 bits: more would silently point at the wrong
+    /// item, so a program past the limit is refused.
+    fn within_bytecode_limits(&mut self) {
+        let c = &self.checked;
+        let counts = [
+            (
+                "groups",
+                c.groups.len(),
+                c.groups.last().map(|x| x.name_span),
+            ),
+            ("rules", c.rules.len(), c.rules.last().map(|x| x.name_span)),
+            (
+                "exemptions",
+                c.exemptions.len(),
+                c.exemptions.last().map(|x| x.name_span),
+            ),
+            ("targets", c.targets.len(), c.targets.last().map(|x| x.span)),
+            (
+                "case fields",
+                c.fields.len(),
+                c.fields.last().map(|x| x.span),
+            ),
+            (
+                "event kinds",
+                c.events.len(),
+                c.events.last().map(|x| x.span),
+            ),
+        ];
+        let mut found = Vec::new();
+        for (what, n, span) in counts {
+            if n > MAX_ITEMS {
+                let mut d = Diagnostic::error(
+                    "E0109",
+                    format!("the policy has {n} {what}; at most {MAX_ITEMS} are possible"),
+                )
+                .with_help("split the policy into smaller policies");
+                if let Some(span) = span {
+                    d = d.with_label(span, "one too many");
+                }
+                found.push(d);
+            }
+        }
+        for d in found {
+            self.diags.push(d);
         }
     }
 

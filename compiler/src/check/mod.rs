@@ -163,8 +163,18 @@ pub fn check_source(name: &str, text: &str, loader: &mut dyn SourceLoader) -> Co
     report_cycles(&edges, &mut diags);
     let before = diags.len();
     let checked = items::check_program(root, &files, &sources, &mut diags);
-    let lang = files.first().map(|(_, f)| f.language).unwrap_or_default();
-    diags.map_from(before, |d| localize::localize(d, lang));
+    // Each diagnostic speaks the keyword language of the file it points
+    // into: an English schema imported by a Danish policy stays English.
+    let root_lang = files.first().map(|(_, f)| f.language).unwrap_or_default();
+    let langs: HashMap<FileId, ast::Language> =
+        files.iter().map(|(id, f)| (*id, f.language)).collect();
+    diags.map_from(before, |d| {
+        let lang = d
+            .span()
+            .and_then(|s| langs.get(&s.file).copied())
+            .unwrap_or(root_lang);
+        localize::localize(d, lang)
+    });
     Compilation {
         sources,
         root,
