@@ -115,10 +115,15 @@ pub fn add_dur_times(day: i64, d: Dur, k: i64) -> Option<i64> {
 /// Age in whole years on `on` of someone born on `birth`; the birthday itself
 /// counts. `None` when either is out of range.
 pub fn age_on(birth: i64, on: i64) -> Option<i64> {
-    in_range(birth)?;
     in_range(on)?;
+    age_on_civil(birth, civil_from_days(on))
+}
+
+/// `age_on` for a date already converted (callers that ask about the same
+/// date for many births keep its civil form); `on` must be in range.
+pub fn age_on_civil(birth: i64, o: Civil) -> Option<i64> {
+    in_range(birth)?;
     let b = civil_from_days(birth);
-    let o = civil_from_days(on);
     let mut age = o.year - b.year;
     if (o.month, o.day) < (b.month, b.day) {
         age -= 1;
@@ -126,7 +131,8 @@ pub fn age_on(birth: i64, on: i64) -> Option<i64> {
     Some(age)
 }
 
-fn in_range(day: i64) -> Option<i64> {
+/// `Some(day)` when `day` lies in the supported range.
+pub fn in_range(day: i64) -> Option<i64> {
     (MIN_DAY..=MAX_DAY).contains(&day).then_some(day)
 }
 

@@ -69,6 +69,9 @@ pub(crate) struct Ctx<'a> {
     /// The case's age on today (`NONE` without a birth date): groups ask
     /// for it often, and each computation is two calendar conversions.
     age_today: i64,
+    /// Today as a calendar date (`None` outside the supported range), so
+    /// `today + n months` and `last n months` windows convert nothing.
+    today_civil: Option<dates::Civil>,
     /// Recent `date + n months` results: policies repeat the same few
     /// (`benefit_start + 6 months`) in many groups and rules.
     months: &'a MonthMemo,
@@ -92,6 +95,9 @@ pub(crate) struct MonthMemo {
     /// today, so this saves a search per count; found on first use, because
     /// many kinds are read only by rules of groups the case is not in.
     upto: [std::cell::Cell<u32>; CACHED_KINDS],
+    /// The last day converted to a calendar date: most month arithmetic in
+    /// a case starts from the same anchor (`benefit_start + n months`).
+    civil: std::cell::Cell<Option<(i64, dates::Civil)>>,
 }
 
 const UNKNOWN: u32 = u32::MAX;
@@ -104,12 +110,38 @@ impl MonthMemo {
             if kd == d && kn == n && v != 0 {
                 return v;
             }
-            let v = dates::add_months(d, n).unwrap_or(NONE);
+            let v = self.add_months(d, n).unwrap_or(NONE);
             // 0 marks an empty slot; the epoch day is simply not cached.
             slot.set((d, n, v));
             return v;
         }
-        dates::add_months(d, n).unwrap_or(NONE)
+        self.add_months(d, n).unwrap_or(NONE)
+    }
+
+    /// The calendar date of day `d`.
+    pub(crate) fn civil(&self, d: i64) -> dates::Civil {
+        match self.civil.get() {
+            Some((k, c)) if k == d => c,
+            _ => {
+                let c = dates::civil_from_days(d);
+                self.civil.set(Some((d, c)));
+                c
+            }
+        }
+    }
+
+    /// `dates::add_months`, converting `d` only when it changed.
+    fn add_months(&self, d: i64, n: i64) -> Option<i64> {
+        dates::in_range(d)?;
+        self.civil(d).add_months(n)
+    }
+
+    /// `dates::add_dur`, converting the start only when it changed.
+    pub(crate) fn add_dur(&self, d: i64, dur: Dur) -> Option<i64> {
+        match dur {
+            Dur::Days(n) => dates::add_days(d, i64::from(n)),
+            Dur::Months(n) => self.add_months(d, i64::from(n)),
+        }
     }
 }
 
@@ -122,10 +154,10 @@ impl<'a> Ctx<'a> {
             .and_then(|b| fields.get(usize::from(b)))
             .copied()
             .unwrap_or(NONE);
-        let age_today = if birth == NONE {
-            NONE
-        } else {
-            dates::age_on(birth, today).unwrap_or(NONE)
+        let today_civil = dates::in_range(today).map(dates::civil_from_days);
+        let age_today = match today_civil {
+            Some(c) if birth != NONE => dates::age_on_civil(birth, c).unwrap_or(NONE),
+            _ => NONE,
         };
         // The verdicts belong to one case on one date.
         for slot in &months.exempt {
@@ -140,8 +172,15 @@ impl<'a> Ctx<'a> {
             today,
             rules: &[],
             age_today,
+            today_civil,
             months,
         }
+    }
+
+    /// `today + n` months (`dates::add_months(today, n)`).
+    #[inline]
+    fn today_months(&self, n: i64) -> Option<i64> {
+        self.today_civil?.add_months(n)
     }
 
     /// The index range of kind `kind`'s `dates` within `[from, to]`.
@@ -522,7 +561,7 @@ impl<'p> Machine<'p> {
         };
         match req.form {
             Form::Within { len } => {
-                let Some(raw) = dates::add_dur(s, len) else {
+                let Some(raw) = cx.months.add_dur(s, len) else {
                     return RuleResult::NOT_APPLICABLE;
                 };
                 let due = shift(raw, s, trace);
@@ -547,11 +586,11 @@ impl<'p> Machine<'p> {
                 walk.step(due, f).unwrap_or_else(|| walk.finish())
             }
             Form::Slots { every, first } => {
-                let Some(end) = dates::add_dur(s, first) else {
+                let Some(end) = cx.months.add_dur(s, first) else {
                     return RuleResult::NOT_APPLICABLE;
                 };
                 let mut counters = counters();
-                let civil = dates::civil_from_days(s);
+                let civil = cx.months.civil(s);
                 let slot = |k: i64| match every {
                     Dur::Days(n) => dates::add_days(s, i64::from(n) * k),
                     Dur::Months(n) => civil.add_months(i64::from(n) * k),
@@ -569,7 +608,7 @@ impl<'p> Machine<'p> {
                 walk.finish()
             }
             Form::Interval { gap, after } => {
-                let Some(start) = dates::add_dur(s, after) else {
+                let Some(start) = cx.months.add_dur(s, after) else {
                     return RuleResult::NOT_APPLICABLE;
                 };
                 if today < start {
@@ -581,7 +620,7 @@ impl<'p> Machine<'p> {
                 let n = c.n;
                 let mut prev = c.skip_through(start).unwrap_or(start);
                 loop {
-                    let Some(raw) = dates::add_dur(prev, gap) else {
+                    let Some(raw) = cx.months.add_dur(prev, gap) else {
                         return walk.finish();
                     };
                     let due = shift(raw, prev, trace);
@@ -601,7 +640,7 @@ impl<'p> Machine<'p> {
                     return RuleResult::NOT_APPLICABLE;
                 };
                 let n = c.n;
-                let Some(raw_end) = dates::add_dur(s, len) else {
+                let Some(raw_end) = cx.months.add_dur(s, len) else {
                     return RuleResult::NOT_APPLICABLE;
                 };
                 let first_due = shift(raw_end, s, trace);
@@ -626,7 +665,7 @@ impl<'p> Machine<'p> {
                     let mut again = Counter::new(self, cx, c.term, s, today);
                     let first = again.nth(m - n + 1).unwrap_or(s);
                     let last = again.nth(m).unwrap_or(first);
-                    let Some(raw) = dates::add_dur(first, len) else {
+                    let Some(raw) = cx.months.add_dur(first, len) else {
                         return RuleResult::NOT_APPLICABLE;
                     };
                     let due = shift(raw, first, trace);
@@ -643,7 +682,7 @@ impl<'p> Machine<'p> {
                         open(Status::Overdue, due)
                     }
                 } else {
-                    let Some(raw) = dates::add_dur(s, len) else {
+                    let Some(raw) = cx.months.add_dur(s, len) else {
                         return RuleResult::NOT_APPLICABLE;
                     };
                     let due = shift(raw, s, trace);
@@ -814,7 +853,7 @@ impl<'p> Machine<'p> {
                 let a = cx.fields.get(usize::from(field)).copied().unwrap_or(NONE);
                 i64::from(in_mask(a, mask))
             }
-            Node::TodayMonths(k) => cx.months.add(cx.today, k),
+            Node::TodayMonths(k) => cx.today_months(k).unwrap_or(NONE),
             Node::And(a, b) => {
                 i64::from(truthy(self.node(a, cx, ev)) && truthy(self.node(b, cx, ev)))
             }
@@ -961,7 +1000,7 @@ impl<'p> Machine<'p> {
             AggWindow::Last(d) => {
                 let n = match d {
                     Dur::Days(n) => dates::add_days(cx.today, -i64::from(n)),
-                    Dur::Months(n) => dates::add_months(cx.today, -i64::from(n)),
+                    Dur::Months(n) => cx.today_months(-i64::from(n)),
                 };
                 (n.unwrap_or(dates::MIN_DAY), cx.today)
             }
