@@ -122,7 +122,9 @@ fn every_code_has_a_test_file() {
     assert!(missing.is_empty(), "codes without a test file: {missing:?}");
 }
 
-/// Every code written in the checker's sources is in `CHECK`, once.
+/// Every code written in the checker's sources is registered once: in
+/// `CHECK`, or (a size limit the checker shares with the parser, E0109) in
+/// the syntax table.
 #[test]
 fn every_code_in_use_is_registered() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/check");
@@ -137,9 +139,10 @@ fn every_code_in_use_is_registered() {
     }
     assert!(!used.is_empty(), "no codes found in src/check");
     let registered: Vec<&str> = CHECK.iter().map(|c| c.code).collect();
+    let shared = ["E0109"];
     let unregistered: Vec<&String> = used
         .iter()
-        .filter(|u| !registered.contains(&u.as_str()))
+        .filter(|u| !registered.contains(&u.as_str()) && !shared.contains(&u.as_str()))
         .collect();
     assert!(
         unregistered.is_empty(),
