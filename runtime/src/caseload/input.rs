@@ -933,7 +933,7 @@ pub(crate) fn too_long(limit: usize) -> RowError {
         None,
         format!("the line is longer than {limit} bytes"),
     )
-    .help("raise the line limit if such lines are real, or check that lines are separated by newlines")
+    .help("check that each case is on its own line (one JSON object per line); a case this large usually means missing newlines")
 }
 
 impl Piece {
@@ -1140,7 +1140,7 @@ pub(crate) fn duplicate(first: u64) -> RowError {
         Some("id".into()),
         format!("the case id was already given on line {first}"),
     )
-    .help("each case appears once; merge the rows or fix the id (this row is skipped, the first is kept)")
+    .help("each case appears once; merge the rows or fix the id (this row is skipped; the first row stands as it was read)")
 }
 
 impl<R: BufRead> CaseReader for NdjsonReader<R> {
