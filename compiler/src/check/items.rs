@@ -359,13 +359,7 @@ impl<'a> Checker<'a> {
         if let Some(rule) = self.checked.rules.get(r) {
             return Some(rule.groups.clone());
         }
-        let decl = self
-            .items()
-            .filter_map(|i| match i {
-                ast::Item::Rule(r) => Some(r),
-                _ => None,
-            })
-            .nth(r)?;
+        let decl = self.items().filter_map(ast::Item::as_rule).nth(r)?;
         Some(
             decl.groups
                 .iter()
@@ -375,15 +369,9 @@ impl<'a> Checker<'a> {
     }
 
     fn check_groups(&mut self) {
-        let decls: Vec<&ast::GroupDecl> = self
-            .items()
-            .filter_map(|i| match i {
-                ast::Item::Group(g) => Some(g),
-                _ => None,
-            })
-            .collect();
+        let decls: Vec<&ast::GroupDecl> = self.items().filter_map(ast::Item::as_group).collect();
         let mut seen = std::collections::HashSet::new();
-        for g in decls {
+        for g in &decls {
             if !seen.insert(g.name.name.clone()) {
                 continue;
             }
@@ -401,13 +389,6 @@ impl<'a> Checker<'a> {
             });
         }
         // `overlaps` may name any group, so resolve after all are known.
-        let decls: Vec<&ast::GroupDecl> = self
-            .items()
-            .filter_map(|i| match i {
-                ast::Item::Group(g) => Some(g),
-                _ => None,
-            })
-            .collect();
         for g in decls {
             let Some(&gi) = self.group_by_name.get(&g.name.name) else {
                 continue;
@@ -428,13 +409,7 @@ impl<'a> Checker<'a> {
     }
 
     fn check_rules(&mut self) {
-        let decls: Vec<&ast::RuleDecl> = self
-            .items()
-            .filter_map(|i| match i {
-                ast::Item::Rule(r) => Some(r),
-                _ => None,
-            })
-            .collect();
+        let decls: Vec<&ast::RuleDecl> = self.items().filter_map(ast::Item::as_rule).collect();
         let mut seen = std::collections::HashSet::new();
         for r in decls {
             if !seen.insert(r.name.name.clone()) {
@@ -601,15 +576,10 @@ impl<'a> Checker<'a> {
     }
 
     fn check_exemptions(&mut self) {
-        let decls: Vec<&ast::ExemptionDecl> = self
-            .items()
-            .filter_map(|i| match i {
-                ast::Item::Exemption(e) => Some(e),
-                _ => None,
-            })
-            .collect();
+        let decls: Vec<&ast::ExemptionDecl> =
+            self.items().filter_map(ast::Item::as_exemption).collect();
         let mut seen = std::collections::HashSet::new();
-        for e in decls {
+        for e in &decls {
             if !seen.insert(e.name.name.clone()) {
                 continue;
             }
@@ -667,13 +637,7 @@ impl<'a> Checker<'a> {
                 name_span: e.name.span,
             });
         }
-        let decls: Vec<&ast::ExemptionDecl> = self
-            .items()
-            .filter_map(|i| match i {
-                ast::Item::Exemption(e) => Some(e),
-                _ => None,
-            })
-            .collect();
+        // `overrides` may name any exemption, so resolve after all are known.
         for e in decls {
             let overrides: Vec<usize> = e
                 .overrides
@@ -724,14 +688,13 @@ impl<'a> Checker<'a> {
     }
 
     fn check_targets(&mut self) {
-        let decls: Vec<&ast::TargetDecl> = self
-            .items()
-            .filter_map(|i| match i {
-                ast::Item::Target(t) => Some(t),
-                _ => None,
-            })
-            .collect();
+        let decls: Vec<&ast::TargetDecl> = self.items().filter_map(ast::Item::as_target).collect();
+        let mut seen = std::collections::HashSet::new();
         for t in decls {
+            // a repeated target was reported by `declare_names`; check it once
+            if !seen.insert(t.name.name.clone()) {
+                continue;
+            }
             let group = self.group(&t.group);
             let filter = t.filter.as_ref().map(|f| self.cond(f, Scope::CASE));
             let satisfy = match &t.satisfy {

@@ -153,6 +153,34 @@ impl Item {
         }
     }
 
+    pub fn as_group(&self) -> Option<&GroupDecl> {
+        match self {
+            Item::Group(x) => Some(x),
+            _ => None,
+        }
+    }
+
+    pub fn as_rule(&self) -> Option<&RuleDecl> {
+        match self {
+            Item::Rule(x) => Some(x),
+            _ => None,
+        }
+    }
+
+    pub fn as_exemption(&self) -> Option<&ExemptionDecl> {
+        match self {
+            Item::Exemption(x) => Some(x),
+            _ => None,
+        }
+    }
+
+    pub fn as_target(&self) -> Option<&TargetDecl> {
+        match self {
+            Item::Target(x) => Some(x),
+            _ => None,
+        }
+    }
+
     pub fn doc(&self) -> Option<&str> {
         match self {
             Item::Import(x) => x.doc.as_deref(),
