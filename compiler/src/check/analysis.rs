@@ -162,7 +162,12 @@ fn overlapping_groups(c: &mut Checker<'_>, space: &Space) {
 fn rules_that_never_apply(c: &mut Checker<'_>, space: &Space) {
     let mut found = Vec::new();
     let policy = c.checked.meta.effective;
+    let root = c.files.first().map(|(id, _)| *id);
     for r in &c.checked.rules {
+        // An imported file's rules are judged when that file is checked.
+        if Some(r.span.file) != root {
+            continue;
+        }
         let mut conds: Vec<&TExpr> = Vec::new();
         if let Some(w) = &r.when {
             conds.push(w);
@@ -190,11 +195,6 @@ fn rules_that_never_apply(c: &mut Checker<'_>, space: &Space) {
             );
             continue;
         }
-        // Imported layers (the national rules) span many eras on purpose;
-        // only the checked file's own rules must fit its dates.
-        if Some(r.span.file) != c.files.first().map(|(id, _)| *id) {
-            continue;
-        }
         let (from, until) = r.effective;
         let outside = match (from, policy.1) {
             (Some(f), Some(pu)) if f > pu => true,
@@ -218,7 +218,12 @@ fn rules_that_never_apply(c: &mut Checker<'_>, space: &Space) {
 
 fn exemptions_that_never_apply(c: &mut Checker<'_>, space: &Space) {
     let mut found = Vec::new();
+    let root = c.files.first().map(|(id, _)| *id);
     for e in &c.checked.exemptions {
+        // An imported file's exemptions are judged when that file is checked.
+        if Some(e.span.file) != root {
+            continue;
+        }
         if e.rules.is_empty() {
             found.push(
                 Diagnostic::warning("W0402", format!("exemption `{}` reaches no rule", e.name))
