@@ -24,7 +24,7 @@ use crate::syntax::span::Span;
 const TODAY: i64 = 20_454; // 2026-01-01
 
 /// How many combinations one question may try.
-const SEARCH_LIMIT: usize = 100_000;
+const SEARCH_LIMIT: usize = 20_000;
 
 pub(super) fn run(c: &mut Checker<'_>) {
     unused_fields(c);
