@@ -284,8 +284,8 @@ impl Checker<'_> {
             let t = node(TExprKind::Field(i), ty, optional, span);
             return self.check_optional_use(t, &id.name, optional_ok);
         }
-        if let Some(v) = self.variant(&id.name, expect) {
-            return v(span);
+        if let Some((e, v)) = self.variant(&id.name, expect) {
+            return node(TExprKind::Const(v as i64), Ty::Enum(e), false, span);
         }
         if scope.rules {
             if let Some(&r) = self.rule_by_name.get(&id.name) {
@@ -337,18 +337,15 @@ impl Checker<'_> {
         error(span)
     }
 
-    /// An enum value by name: the expected enum's, or the only enum that has it.
-    #[allow(clippy::type_complexity)]
-    fn variant(&self, name: &str, expect: Option<Ty>) -> Option<Box<dyn Fn(Span) -> TExpr>> {
+    /// An enum value by name, as (enum, variant): the expected enum's, or
+    /// the only enum that has it.
+    fn variant(&self, name: &str, expect: Option<Ty>) -> Option<(usize, usize)> {
         let owners = self.variant_owners.get(name)?;
-        let (e, v) = match expect {
-            Some(Ty::Enum(want)) => *owners.iter().find(|(e, _)| *e == want)?,
-            _ if owners.len() == 1 => *owners.first()?,
-            _ => return None,
-        };
-        Some(Box::new(move |span| {
-            node(TExprKind::Const(v as i64), Ty::Enum(e), false, span)
-        }))
+        match expect {
+            Some(Ty::Enum(want)) => owners.iter().find(|(e, _)| *e == want).copied(),
+            _ if owners.len() == 1 => owners.first().copied(),
+            _ => None,
+        }
     }
 
     fn check_optional_use(&mut self, t: TExpr, name: &str, optional_ok: bool) -> TExpr {
@@ -432,7 +429,10 @@ impl Checker<'_> {
         node(TExprKind::AgeOn(Box::new(date)), Ty::Int, opt, span)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the operator, both operands as written and as checked, and the spans all feed the diagnostics"
+    )]
     fn binary(
         &mut self,
         op: ast::BinOp,
@@ -586,7 +586,10 @@ impl Checker<'_> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the operator, both operands as written and as checked, and the spans all feed the diagnostics"
+    )]
     fn compare(
         &mut self,
         op: ast::BinOp,
@@ -801,7 +804,10 @@ impl Checker<'_> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "an aggregate's parts as parsed, each needed for its own diagnostic"
+    )]
     fn agg(
         &mut self,
         func: ast::AggFunc,

@@ -375,7 +375,6 @@ impl<R: BufRead> CsvReader<R> {
         Ok(())
     }
 
-    #[allow(clippy::type_complexity)]
     fn event_row(
         &self,
         text: &str,

@@ -983,7 +983,10 @@ impl<'p> Machine<'p> {
     }
 
     /// An `Agg` op; `from`/`to` are its popped bounds for `AggWindow::Range`.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the hot aggregate path takes its operands unboxed, to keep the per-case loop free of allocation"
+    )]
     fn agg_op(
         &self,
         func: AggFunc,

@@ -48,8 +48,9 @@ type Input = BufReader<Counted<File>>;
 
 /// Either reader, so the driver (generic over one reader type) takes both.
 pub enum AnyReader {
-    Ndjson(NdjsonReader<Input>),
-    Csv(CsvReader<Input>),
+    // boxed, both: the readers keep their parse buffers inline
+    Ndjson(Box<NdjsonReader<Input>>),
+    Csv(Box<CsvReader<Input>>),
 }
 
 impl CaseReader for AnyReader {
@@ -150,9 +151,9 @@ pub fn open(
             )),
             other => CliError::input(other.to_string()),
         })?;
-        AnyReader::Csv(r)
+        AnyReader::Csv(Box::new(r))
     } else {
-        AnyReader::Ndjson(NdjsonReader::new(program, input, read))
+        AnyReader::Ndjson(Box::new(NdjsonReader::new(program, input, read)))
     };
     Ok(Opened { reader, bar })
 }
