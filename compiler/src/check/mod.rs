@@ -11,6 +11,7 @@ mod items;
 mod localize;
 mod schema;
 pub mod suggest;
+mod tests;
 
 use std::collections::HashMap;
 
