@@ -947,6 +947,9 @@ impl Checker<'_> {
         if let Some(&k) = self.event_by_name.get(&kind.name) {
             return Some(k);
         }
+        if self.unparsed.contains(&kind.name) {
+            return None;
+        }
         let names: Vec<&str> = self
             .checked
             .events

@@ -35,6 +35,9 @@ pub(crate) struct Checker<'a> {
     pub(super) variant_owners: HashMap<String, Vec<(usize, usize)>>,
     /// which case fields some expression reads (for W0405)
     pub(super) field_used: Vec<bool>,
+    /// Names of items a syntax error left out: a reference to one is not
+    /// reported again as unknown (the syntax error already says what is wrong).
+    pub(super) unparsed: std::collections::HashSet<String>,
 }
 
 /// Checks a whole program: `files[0]` is the root.
@@ -58,6 +61,10 @@ pub(crate) fn check_program(
         target_names: Vec::new(),
         variant_owners: HashMap::new(),
         field_used: Vec::new(),
+        unparsed: files
+            .iter()
+            .flat_map(|(_, f)| f.unparsed.iter().cloned())
+            .collect(),
     };
     c.meta(root);
     c.modules_hold_no_policy_items();
@@ -277,6 +284,9 @@ impl<'a> Checker<'a> {
         if let Some(&g) = self.group_by_name.get(&id.name) {
             return Some(g);
         }
+        if self.unparsed.contains(&id.name) {
+            return None;
+        }
         let help = did_you_mean(
             &id.name,
             self.group_by_name.keys().map(String::as_str),
@@ -294,6 +304,9 @@ impl<'a> Checker<'a> {
         if let Some(&r) = self.rule_by_name.get(&id.name) {
             return Some(r);
         }
+        if self.unparsed.contains(&id.name) {
+            return None;
+        }
         let help = did_you_mean(
             &id.name,
             self.rule_by_name.keys().map(String::as_str),
@@ -310,6 +323,9 @@ impl<'a> Checker<'a> {
     pub(super) fn exemption(&mut self, id: &ast::Ident) -> Option<usize> {
         if let Some(&e) = self.exemption_by_name.get(&id.name) {
             return Some(e);
+        }
+        if self.unparsed.contains(&id.name) {
+            return None;
         }
         let help = did_you_mean(
             &id.name,

@@ -247,6 +247,8 @@ impl Checker<'_> {
             TypeKind::Periods => Ty::Periods,
             TypeKind::Named(id) => match self.enum_by_name.get(&id.name) {
                 Some(i) => Ty::Enum(*i),
+                // an enum a syntax error left out: already reported
+                None if self.unparsed.contains(&id.name) => Ty::Error,
                 None => {
                     let names: Vec<&str> =
                         self.checked.enums.iter().map(|e| e.name.as_str()).collect();

@@ -35,6 +35,9 @@ pub struct File {
     /// Ordinary comments (`//`, `/* */`, and `///` lines that document
     /// nothing), in source order; the formatter puts them back.
     pub comments: Vec<Comment>,
+    /// Names of items left out because of a syntax error (`group g: …` that
+    /// did not parse): references to them are not reported again as unknown.
+    pub unparsed: Vec<String>,
     pub span: Span,
 }
 

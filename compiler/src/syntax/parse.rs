@@ -50,8 +50,10 @@ pub fn parse_file(file: FileId, text: &str, diags: &mut Diagnostics) -> File {
         header: None,
         items: Vec::new(),
     };
+    let mut unparsed = Vec::new();
     for chunk in &scan.chunks {
         if chunk.broken {
+            unparsed.extend(item_name(text, chunk.start));
             continue;
         }
         let Some(src) = text.get(chunk.start..chunk.end) else {
@@ -65,7 +67,10 @@ pub fn parse_file(file: FileId, text: &str, diags: &mut Diagnostics) -> File {
                     b.build_chunk(pair);
                 }
             }
-            Err(e) => b.report_pest_error(&e, chunk),
+            Err(e) => {
+                b.report_pest_error(&e, chunk);
+                unparsed.extend(item_name(text, chunk.start));
+            }
         }
     }
     let Builder { header, items, .. } = b;
@@ -74,6 +79,7 @@ pub fn parse_file(file: FileId, text: &str, diags: &mut Diagnostics) -> File {
         header,
         items,
         comments: Vec::new(),
+        unparsed,
         span: Span::new(file, 0, text.len()),
     };
     attach_docs(&mut out, &scan.comments, text);
@@ -104,6 +110,17 @@ struct Scan {
 
 fn is_ident_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
+}
+
+/// The name an item declares, read from the words at the start of a chunk
+/// (`group g …` → `g`), for a chunk that did not parse.
+fn item_name(text: &str, start: usize) -> Option<String> {
+    let keyword = word_at(text, start);
+    keywords::item_keyword_language(keyword)?;
+    let rest = text.get(start + keyword.len()..)?;
+    let skipped = rest.len() - rest.trim_start().len();
+    let name = word_at(text, start + keyword.len() + skipped);
+    (!name.is_empty()).then(|| name.to_string())
 }
 
 fn word_at(text: &str, at: usize) -> &str {
