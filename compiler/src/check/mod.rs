@@ -3,6 +3,7 @@
 //! `Checked` program (with error nodes where something failed) plus every
 //! diagnostic found; lowering runs only when there are no errors.
 
+mod aggregates;
 pub mod analysis;
 pub mod codes;
 mod exprs;
