@@ -714,6 +714,26 @@ impl Printer {
                 self.kw(Kw::And),
                 a(end)
             ),
+            WindowKind::After { anchor } => format!("{} {}", self.kw(Kw::After), a(anchor)),
+            WindowKind::Each { len, each } => {
+                let head = match len {
+                    Some(len) => format!(
+                        "{} {} {}",
+                        self.kw(Kw::Within),
+                        self.duration(len),
+                        self.kw(Kw::Of)
+                    ),
+                    None => self.kw(Kw::After).to_string(),
+                };
+                let mut s = format!("{head} {} {}", self.kw(Kw::Each), each.kind.name);
+                if let Some(f) = &each.filter {
+                    s.push_str(&format!(" {} {}", self.kw(Kw::Where), self.expr(f)));
+                }
+                if let Some(from) = &each.from {
+                    s.push_str(&format!(" {} {}", self.kw(Kw::From), a(from)));
+                }
+                s
+            }
         }
     }
 

@@ -178,12 +178,23 @@ pub enum BodyIr {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequirementIr {
+    /// For a per-event form without `from`, a constant before every date.
     pub anchor: TExpr,
     /// `between S and E`: the window's end `E` (a date); `None` for the
     /// other forms.
     pub end: Option<TExpr>,
+    /// The per-event forms: the events that each start an obligation.
+    pub each: Option<Box<EachIr>>,
     pub form: FormIr,
     pub counts: Vec<CountIr>,
+    pub span: Span,
+}
+
+/// `each K [where filter]`: an obligation per matching event of kind K.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EachIr {
+    pub kind: usize,
+    pub filter: Option<TExpr>,
     pub span: Span,
 }
 
@@ -218,6 +229,13 @@ pub enum FormIr {
     CalendarYear,
     /// `between S and E`: events in [S, E], due E (`end` of the requirement)
     Between,
+    /// `after S`: events from S on, no due date
+    After,
+    /// `within len of each K` / `after each K` (`len` absent): one instance
+    /// per triggering event (`each` of the requirement)
+    Each {
+        len: Option<Dur>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 
 use pol_runtime::bytecode::program::Dur;
-use pol_runtime::vm::dates::from_naive;
+use pol_runtime::vm::dates::{from_naive, MIN_DAY};
 
 use super::exprs::{dur_of, Scope};
 use super::ir::{
-    BodyIr, Checked, ConditionIr, CountIr, EffectIr, ExemptionIr, FormIr, GroupIr, MeasureIr,
-    MetaIr, RequirementIr, RuleIr, TExpr, TExprKind, TargetIr, Ty,
+    BodyIr, Checked, ConditionIr, CountIr, EachIr, EffectIr, ExemptionIr, FormIr, GroupIr,
+    MeasureIr, MetaIr, RequirementIr, RuleIr, TExpr, TExprKind, TargetIr, Ty,
 };
 use super::suggest::did_you_mean;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -557,6 +557,15 @@ impl<'a> Checker<'a> {
             },
             ast::WindowKind::PerCalendarYear { .. } => FormIr::CalendarYear,
             ast::WindowKind::Between { .. } => FormIr::Between,
+            ast::WindowKind::After { .. } => FormIr::After,
+            ast::WindowKind::Each { len, .. } => FormIr::Each {
+                len: len.as_ref().map(|len| {
+                    if len.n < 0 {
+                        self.bad_duration(len);
+                    }
+                    dur_of(len)
+                }),
+            },
         };
         if matches!(form, FormIr::Interval { .. } | FormIr::Rolling { .. }) && req.counts.len() > 1
         {
@@ -574,20 +583,53 @@ impl<'a> Checker<'a> {
                 .with_help("write one rule per event kind"),
             );
         }
-        let anchor = self.date(w.kind.anchor(), Scope::CASE, "the anchor");
+        let anchor = match w.kind.anchor() {
+            Some(a) => self.date(a, Scope::CASE, "the anchor"),
+            // every triggering event counts: an anchor before every date
+            None => TExpr {
+                kind: TExprKind::Const(MIN_DAY),
+                ty: Ty::Date,
+                optional: false,
+                span: w.span,
+            },
+        };
         let end = match &w.kind {
             ast::WindowKind::Between { end, .. } => {
                 Some(self.date(end, Scope::CASE, "the window's end"))
             }
             _ => None,
         };
+        let each = match &w.kind {
+            ast::WindowKind::Each { each, .. } => self.each(each).map(Box::new),
+            _ => None,
+        };
         RequirementIr {
             anchor,
             end,
+            each,
             form,
             counts,
             span: req.span,
         }
+    }
+
+    /// `each K [where filter]`: the triggering events.
+    fn each(&mut self, each: &ast::Each) -> Option<EachIr> {
+        let kind = self.event_kind(&each.kind)?;
+        let filter = each.filter.as_ref().map(|f| {
+            self.cond(
+                f,
+                Scope {
+                    event: Some(kind),
+                    rules: false,
+                },
+            )
+        });
+        Some(EachIr {
+            kind,
+            filter,
+            span: each.span,
+        })
     }
 
     fn check_exemptions(&mut self) {

@@ -262,6 +262,19 @@ impl Lowerer<'_> {
                             None => self.expr(&req.anchor),
                         },
                     },
+                    FormIr::After => bc::Form::After,
+                    FormIr::Each { len } => match &req.each {
+                        Some(each) => bc::Form::Each {
+                            kind: each.kind as u16,
+                            filter: match &each.filter {
+                                Some(f) => self.filter(each.kind, f),
+                                None => u32::MAX,
+                            },
+                            len,
+                        },
+                        // INVARIANT (checker): a per-event form names its event kind.
+                        None => bc::Form::After,
+                    },
                 };
                 let span = self.span(req.span);
                 out.push(Body::Require(bc::Requirement {

@@ -407,11 +407,30 @@ pub enum WindowKind {
     PerCalendarYear { anchor: Expr },
     /// `between S and E`: the closed window [S, E], due E
     Between { anchor: Expr, end: Box<Expr> },
+    /// `after S`: N events from S on, no due date
+    After { anchor: Expr },
+    /// `within 2 weeks of each K …` (`len` set), `after each K …` (no
+    /// due date): one obligation per event of kind K
+    Each {
+        len: Option<DurationLit>,
+        each: Box<Each>,
+    },
+}
+
+/// `each K [where filter] [from S]`: the events that each start an
+/// obligation, from the anchor S on (every one when `from` is absent).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Each {
+    pub kind: Ident,
+    pub filter: Option<Expr>,
+    pub from: Option<Expr>,
+    pub span: Span,
 }
 
 impl WindowKind {
-    pub fn anchor(&self) -> &Expr {
-        match self {
+    /// The anchor expression; a per-event window without `from` has none.
+    pub fn anchor(&self) -> Option<&Expr> {
+        Some(match self {
             WindowKind::Within { anchor, .. }
             | WindowKind::BeforeWeek { anchor, .. }
             | WindowKind::Slots { anchor, .. }
@@ -419,8 +438,10 @@ impl WindowKind {
             | WindowKind::Apart { anchor, .. }
             | WindowKind::Per { anchor, .. }
             | WindowKind::PerCalendarYear { anchor }
-            | WindowKind::Between { anchor, .. } => anchor,
-        }
+            | WindowKind::Between { anchor, .. }
+            | WindowKind::After { anchor } => anchor,
+            WindowKind::Each { each, .. } => return each.from.as_ref(),
+        })
     }
 }
 

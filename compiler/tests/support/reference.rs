@@ -57,7 +57,8 @@ pub fn add_dur(day: i32, d: Dur, k: i64) -> i32 {
 /// One instance of a rule's series: its due date and when it was fulfilled.
 #[derive(Debug, Clone, Copy)]
 struct Instance {
-    due: i32,
+    /// `None`: an obligation without a due date (`after …`)
+    due: Option<i32>,
     met: Option<i32>,
 }
 
@@ -538,14 +539,14 @@ fn instances(env: &Env<'_>, req: &RequirementIr, s: i32, susp: &[(i32, i32)]) ->
         FormIr::Within { len } => {
             let due = suspend(add_dur(s, len, 1), s, today, susp);
             vec![Instance {
-                due,
+                due: Some(due),
                 met: fulfilled(env, counts, s, today, 1),
             }]
         }
         FormIr::BeforeWeek { week } => {
             let due = suspend(s + 7 * week as i32 - 1, s, today, susp);
             vec![Instance {
-                due,
+                due: Some(due),
                 met: fulfilled(env, counts, s, today, 1),
             }]
         }
@@ -555,7 +556,7 @@ fn instances(env: &Env<'_>, req: &RequirementIr, s: i32, susp: &[(i32, i32)]) ->
             let mut k = 1;
             while add_dur(s, every, i64::from(k)) <= end {
                 out.push(Instance {
-                    due: suspend(add_dur(s, every, i64::from(k)), s, today, susp),
+                    due: Some(suspend(add_dur(s, every, i64::from(k)), s, today, susp)),
                     met: fulfilled(env, counts, s, today, k),
                 });
                 k += 1;
@@ -583,13 +584,16 @@ fn instances(env: &Env<'_>, req: &RequirementIr, s: i32, susp: &[(i32, i32)]) ->
             for &next in &dates[before..] {
                 let due = suspend(add_dur(prev, gap, 1), prev, today, susp);
                 out.push(Instance {
-                    due,
+                    due: Some(due),
                     met: Some(next),
                 });
                 prev = next;
             }
             let due = suspend(add_dur(prev, gap, 1), prev, today, susp);
-            out.push(Instance { due, met: None });
+            out.push(Instance {
+                due: Some(due),
+                met: None,
+            });
             out
         }
         FormIr::Rolling { len } => {
@@ -601,7 +605,7 @@ fn instances(env: &Env<'_>, req: &RequirementIr, s: i32, susp: &[(i32, i32)]) ->
             // event + len.)
             if today < end {
                 return vec![Instance {
-                    due: end,
+                    due: Some(end),
                     met: fulfilled(env, counts, s, today, 1),
                 }];
             }
@@ -620,13 +624,16 @@ fn instances(env: &Env<'_>, req: &RequirementIr, s: i32, susp: &[(i32, i32)]) ->
             let n = c.n as usize;
             if dates.len() < n {
                 return vec![Instance {
-                    due: end,
+                    due: Some(end),
                     met: None,
                 }];
             }
             let due = add_dur(dates[dates.len() - n], len, 1);
             let met = (due >= today).then(|| *dates.last().unwrap());
-            vec![Instance { due, met }]
+            vec![Instance {
+                due: Some(due),
+                met,
+            }]
         }
         FormIr::Between => {
             // §6.1 `between S and E`: events from S on count, due E; not
@@ -636,7 +643,7 @@ fn instances(env: &Env<'_>, req: &RequirementIr, s: i32, susp: &[(i32, i32)]) ->
                 return Vec::new();
             }
             vec![Instance {
-                due: suspend(end as i32, s, today, susp),
+                due: Some(suspend(end as i32, s, today, susp)),
                 met: fulfilled(env, counts, s, today, 1),
             }]
         }
@@ -650,28 +657,51 @@ fn instances(env: &Env<'_>, req: &RequirementIr, s: i32, susp: &[(i32, i32)]) ->
                     continue;
                 }
                 out.push(Instance {
-                    due: dec31,
+                    due: Some(dec31),
                     met: fulfilled(env, counts, jan1.max(s), dec31, 1),
                 });
             }
             out
         }
+        // §6.1 `after S`: one obligation without a due date
+        FormIr::After => vec![Instance {
+            due: None,
+            met: fulfilled(env, counts, s, today, 1),
+        }],
+        // §6.1 per-event: one obligation per qualifying trigger in [S, today],
+        // counting events from the trigger's day on, due trigger + len
+        FormIr::Each { len } => {
+            let each = req
+                .each
+                .as_ref()
+                .expect("a per-event form names its trigger");
+            env.matching(each.kind, each.filter.as_ref())
+                .into_iter()
+                .map(|(t, _)| t)
+                .filter(|t| *t >= s && *t <= today)
+                .map(|t| Instance {
+                    due: len.map(|len| suspend(add_dur(t, len, 1), t, today, susp)),
+                    met: fulfilled(env, counts, t, today, 1),
+                })
+                .collect()
+        }
     }
 }
 
-/// §6.3: walk the instances in due order.
+/// §6.3: walk the instances in due order. An open instance without a due
+/// date makes the rule pending, never overdue.
 fn status_walk(insts: &[Instance], today: i32) -> RuleResult {
     let mut latest: Option<Instance> = None;
     let report = |i: Instance, next_due: Option<i32>| {
         let m = i.met.unwrap();
         RuleResult {
-            status: if m <= i.due {
+            status: if i.due.is_none_or(|d| m <= d) {
                 Status::Met
             } else {
                 Status::MetLate
             },
             met_on: Some(m),
-            due: Some(i.due),
+            due: i.due,
             next_due,
             exemption: None,
         }
@@ -681,24 +711,28 @@ fn status_walk(insts: &[Instance], today: i32) -> RuleResult {
             latest = Some(i);
             continue;
         }
-        if i.due < today {
+        let pending = RuleResult {
+            status: Status::Pending,
+            met_on: None,
+            due: i.due,
+            next_due: None,
+            exemption: None,
+        };
+        let Some(due) = i.due else {
+            return pending;
+        };
+        if due < today {
             return RuleResult {
                 status: Status::Overdue,
                 met_on: None,
-                due: Some(i.due),
+                due: Some(due),
                 next_due: None,
                 exemption: None,
             };
         }
         return match latest {
-            Some(l) => report(l, Some(i.due)),
-            None => RuleResult {
-                status: Status::Pending,
-                met_on: None,
-                due: Some(i.due),
-                next_due: None,
-                exemption: None,
-            },
+            Some(l) => report(l, Some(due)),
+            None => pending,
         };
     }
     report(latest.expect("a rule has at least one instance"), None)

@@ -742,6 +742,9 @@ fn deadlines(p: &Program, anchor: Option<u16>) -> Deadlines {
                     Form::CalendarYear => (None, Some(Dur::Days((365 / n).max(1)))),
                     // the window's end is an expression, not a constant
                     Form::Between { .. } => (None, None),
+                    // no due date, or due after each triggering event rather
+                    // than after the anchor
+                    Form::After | Form::Each { .. } => (None, None),
                 };
                 if let Some(x) = first {
                     push_unique(d.first.get_mut(k), x);

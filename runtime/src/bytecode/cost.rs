@@ -86,17 +86,29 @@ pub fn cost_bound(p: &Program) -> CostBound {
                         Form::Within { .. }
                         | Form::BeforeWeek { .. }
                         | Form::Rolling { .. }
-                        | Form::Between { .. } => 1,
+                        | Form::Between { .. }
+                        | Form::After => 1,
                         Form::CalendarYear => 2,
                         Form::Slots { every, first } => slots(every, first),
                         // one instance per event, plus the open one
                         Form::Interval { .. } => 1,
+                        // the triggers are events: counted in `per_event` below
+                        Form::Each { .. } => 0,
                     };
-                    let interval_per_event = u64::from(matches!(req.form, Form::Interval { .. }));
                     let counts = req.counts.len() as u64;
+                    let per_event = match req.form {
+                        Form::Interval { .. } => 1,
+                        // Each trigger is visited once (running its filter)
+                        // and judges every count; each count's sliding
+                        // window passes every event at most twice.
+                        Form::Each { filter, .. } => (1 + filter_len(filter))
+                            .saturating_add(counts)
+                            .saturating_add(scan),
+                        _ => 0,
+                    };
                     total.add(CostBound {
                         fixed: instances.saturating_mul(counts.max(1)),
-                        per_item: scan.saturating_add(interval_per_event),
+                        per_item: scan.saturating_add(per_event),
                     });
                 }
             }

@@ -230,6 +230,22 @@ impl Lister<'_> {
                             Form::Rolling { len } => format!("per {}", Self::dur(len)),
                             Form::CalendarYear => "per calendar year".into(),
                             Form::Between { .. } => "between".into(),
+                            Form::After => "after".into(),
+                            Form::Each { kind, filter, len } => {
+                                let f = if filter == u32::MAX {
+                                    String::new()
+                                } else {
+                                    format!(" where filter {filter}")
+                                };
+                                match len {
+                                    Some(len) => format!(
+                                        "within {} of each {}{f}",
+                                        Self::dur(len),
+                                        self.kind(kind)
+                                    ),
+                                    None => format!("after each {}{f}", self.kind(kind)),
+                                }
+                            }
                         };
                         let counts: Vec<String> = req
                             .counts

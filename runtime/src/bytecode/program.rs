@@ -353,6 +353,19 @@ pub enum Form {
     /// (`end`, a date; NONE: not applicable). Like `Within`, a fulfilment
     /// after E is late.
     Between { end: CodeRef },
+    /// `after S`: one instance counting events from S on, with no due date:
+    /// `pending` until fulfilled, never `overdue`.
+    After,
+    /// `within len of each K where filter from S` (`len` set) or `after
+    /// each K …` (no due date): one instance per event of kind `kind`
+    /// passing `filter` (`u32::MAX`: none) dated in `[S, today]`; the
+    /// instance of a trigger on day T counts events from T on and is due
+    /// `T + len`.
+    Each {
+        kind: u16,
+        filter: u32,
+        len: Option<Dur>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

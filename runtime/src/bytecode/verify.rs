@@ -8,7 +8,8 @@
 //! * `EvField`/`EvDate` only in a filter's code (the filter's own kind);
 //!   no `Agg` inside a filter; `RuleMet` only in a target's `satisfy`;
 //! * `Field` never names a periods field; `InPeriods` and `While` only do;
-//! * a filter used by a count or an aggregate reads that count's kind;
+//! * a filter used by a count, an aggregate or a per-event trigger reads
+//!   that kind;
 //! * `Body::Branch` targets point forward; a requirement has 1 to
 //!   `MAX_COUNTS` counts, each with `n >= 1`; `Interval`/`Rolling` have one;
 //! * durations are non-negative; `Slots::every`, `Interval::gap` and
@@ -323,6 +324,21 @@ impl Verifier<'_> {
                 self.code(end, Place::Case)
                     .map_err(|e| format!("window end: {e}"))?;
                 true
+            }
+            Form::After => true,
+            Form::Each { kind, filter, len } => {
+                in_range(
+                    "triggering event kind",
+                    usize::from(kind),
+                    self.p.schema.events.len(),
+                )?;
+                if filter != u32::MAX {
+                    in_range("trigger filter", filter as usize, self.p.filters.len())?;
+                    if self.p.filters.get(filter as usize).map(|f| f.kind) != Some(kind) {
+                        return Err(format!("trigger filter {filter} reads another event kind"));
+                    }
+                }
+                len.is_none_or(nonneg)
             }
         };
         if ok {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bytecode::program::{Body, Program, StrId};
 use crate::caseload::batch::CaseRef;
-use crate::vm::dates::format_day;
+use crate::vm::dates::{format_day, MIN_DAY};
 use crate::vm::machine::{Counter, Ctx, ExemptReason, MonthMemo, NoTrace, NotApplicable, Trace};
 use crate::vm::policy::Policy;
 use crate::vm::result::{Status, TargetOutcome};
@@ -50,7 +50,8 @@ pub struct RuleExplanation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WindowExplanation {
     pub from: String,
-    pub due: String,
+    /// `None` for an obligation without a due date (`after …`).
+    pub due: Option<String>,
     pub fulfilled: Option<String>,
 }
 
@@ -86,7 +87,7 @@ pub struct TargetExplanation {
 struct Recorder {
     na: Option<NotApplicable>,
     req: Option<(usize, i32)>,
-    instances: Vec<(i32, i32, Option<i32>)>,
+    instances: Vec<(i32, Option<i32>, Option<i32>)>,
     exempt: Option<(u16, ExemptReason)>,
     shifts: Vec<(i32, i32)>,
 }
@@ -99,7 +100,10 @@ impl Trace for Recorder {
         self.req = Some((body, anchor));
     }
     fn instance(&mut self, from: i32, due: i32, fulfilled: Option<i32>) {
-        self.instances.push((from, due, fulfilled));
+        self.instances.push((from, Some(due), fulfilled));
+    }
+    fn open_instance(&mut self, from: i32, fulfilled: Option<i32>) {
+        self.instances.push((from, None, fulfilled));
     }
     fn exempt(&mut self, exemption: u16, why: ExemptReason) {
         self.exempt = Some((exemption, why));
@@ -180,6 +184,9 @@ pub(crate) fn explain(policy: &Policy, case: CaseRef<'_>, today: i32) -> CaseExp
             },
             (Status::Met, _) => "fulfilled on time",
             (Status::MetLate, _) => "fulfilled after the due date",
+            (Status::Pending, _) if res.due.is_none() => {
+                "not yet fulfilled; the obligation has no due date"
+            }
             (Status::Pending, _) => "not yet fulfilled; the due date has not passed",
             (Status::Overdue, _) => "not fulfilled and the due date has passed",
             (Status::Exempt, _) => "an exemption applies",
@@ -195,13 +202,18 @@ pub(crate) fn explain(policy: &Policy, case: CaseRef<'_>, today: i32) -> CaseExp
             due: res.due.map(format_day),
             next_due: res.next_due.map(format_day),
             reason,
-            anchor: rec.req.map(|(_, a)| format_day(a)),
+            // a per-event rule without `from` has no anchor of its own
+            anchor: rec
+                .req
+                .map(|(_, a)| a)
+                .filter(|a| i64::from(*a) != MIN_DAY)
+                .map(format_day),
             windows: rec
                 .instances
                 .iter()
                 .map(|(f, d, ok)| WindowExplanation {
                     from: format_day(*f),
-                    due: format_day(*d),
+                    due: d.map(format_day),
                     fulfilled: ok.map(format_day),
                 })
                 .collect(),

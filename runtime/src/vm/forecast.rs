@@ -2,6 +2,7 @@
 //! events its rules still need — every overdue instance and every open one
 //! due within the horizon — assuming each projected event happens on its due
 //! date (or today, if that has passed), so recurring rules project a chain.
+//! An open obligation without a due date (`after …`) counts today.
 
 use serde::{Deserialize, Serialize};
 
@@ -100,6 +101,32 @@ pub(crate) fn forecast(
                             i64::from(due),
                             u64::from(term.n).saturating_sub(got),
                         );
+                    }
+                }
+            }
+            Form::After => {
+                // open without a due date: the work is there now
+                if res.status == Status::Pending {
+                    for term in &req.counts {
+                        let got = have(s, t, term);
+                        emit(term.kind, t, u64::from(term.n).saturating_sub(got));
+                    }
+                }
+            }
+            Form::Each { kind, filter, len } => {
+                // every open instance: at its due date, or now without one
+                let mut open = Vec::new();
+                m.each_instances(req, (kind, filter), len, s, &cx, |trigger, raw, f| {
+                    if f.is_none() {
+                        let due = raw.map_or(t, |raw| susp.shift(raw, trigger, t));
+                        open.push((trigger, due));
+                    }
+                    open.len() < MAX_PROJECTED
+                });
+                for (trigger, due) in open {
+                    for term in &req.counts {
+                        let got = have(trigger, t, term);
+                        emit(term.kind, due, u64::from(term.n).saturating_sub(got));
                     }
                 }
             }

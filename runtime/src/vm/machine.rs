@@ -11,7 +11,7 @@ use crate::bytecode::program::{
     AggFunc, AggWindow, Body, CodeRef, CountTerm, Dur, Effect, ExemptionCondition, Form, Op,
     Program, Requirement, Schema, TargetKind, DECIMAL_SCALE, NONE,
 };
-use crate::bytecode::verify::{MAX_STACK, MAX_SUSPENDS_PER_RULE};
+use crate::bytecode::verify::{MAX_COUNTS, MAX_STACK, MAX_SUSPENDS_PER_RULE};
 use crate::caseload::batch::{CaseRef, Events};
 use crate::vm::dates;
 use crate::vm::policy::{FilterPlan, Lookups, Node};
@@ -47,6 +47,8 @@ pub(crate) trait Trace {
     /// An instance judged: its window and due date (after any suspension),
     /// and when it was fulfilled.
     fn instance(&mut self, _from: i32, _due: i32, _fulfilled: Option<i32>) {}
+    /// An instance without a due date (`after …`), and when it was fulfilled.
+    fn open_instance(&mut self, _from: i32, _fulfilled: Option<i32>) {}
     fn exempt(&mut self, _exemption: u16, _why: ExemptReason) {}
     /// A suspension moved a due date by this many days.
     fn shifted(&mut self, _raw_due: i32, _days: i32) {}
@@ -715,6 +717,91 @@ impl<'p> Machine<'p> {
                 }
                 walk.finish()
             }
+            Form::After => {
+                let f = counters().fulfilled(1);
+                trace.open_instance(day(s), f.map(day));
+                without_due(f)
+            }
+            Form::Each { kind, filter, len } => {
+                let mut done = None;
+                let mut last = None;
+                self.each_instances(req, (kind, filter), len, s, cx, |t, raw, f| {
+                    let raw = match (len, raw) {
+                        (Some(_), Some(raw)) => raw,
+                        // beyond the calendar: nothing later can come due
+                        (Some(_), None) => return false,
+                        (None, _) => {
+                            // no due date: the first open instance makes the rule pending
+                            trace.open_instance(day(t), f.map(day));
+                            last = f.or(last);
+                            if f.is_none() {
+                                done = Some(without_due(None));
+                            }
+                            return done.is_none();
+                        }
+                    };
+                    let due = shift(raw, t, trace);
+                    trace.instance(day(t), day(due), f.map(day));
+                    done = walk.step(due, f);
+                    done.is_none()
+                });
+                match (done, len) {
+                    (Some(r), _) => r,
+                    (None, Some(_)) => walk.finish(),
+                    // every trigger answered; none at all: nothing was asked
+                    (None, None) => {
+                        last.map_or(RuleResult::NOT_APPLICABLE, |f| without_due(Some(f)))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every instance of a per-event requirement (`each`), in the order of
+    /// its triggers: the qualifying events of `trigger` (kind, filter) dated
+    /// in `[s, today]`. `visit` gets the trigger's date, the raw due date
+    /// (`None` without a deadline or beyond the calendar) and when the
+    /// instance was fulfilled (every count's `n`-th qualifying event on or
+    /// after the trigger); it returns `false` to stop. Linear in the events:
+    /// each count keeps one sliding window across the triggers.
+    pub fn each_instances(
+        &self,
+        req: &Requirement,
+        trigger: (u16, u32),
+        len: Option<Dur>,
+        s: i64,
+        cx: &Ctx<'_>,
+        mut visit: impl FnMut(i64, Option<i64>, Option<i64>) -> bool,
+    ) {
+        let today = cx.today;
+        let (kind, filter) = trigger;
+        let tev = cx.case.events(kind);
+        let (start, end) = cx.window(kind, tev.dates, s, today);
+        let mut slides = [Sliding::default(); MAX_COUNTS];
+        for (sl, term) in slides.iter_mut().zip(&req.counts) {
+            let ev = cx.case.events(term.kind);
+            *sl = Sliding::open(cx, term.kind, &ev, s, today);
+        }
+        for k in start..end {
+            if !self.matches(filter, cx, &tev, k) {
+                continue;
+            }
+            let Some(&d) = tev.dates.get(k) else {
+                break;
+            };
+            let t = i64::from(d);
+            let raw = len.and_then(|len| cx.months.add_dur(t, len));
+            let mut when = Some(i64::MIN);
+            for (sl, term) in slides.iter_mut().zip(&req.counts) {
+                let ev = cx.case.events(term.kind);
+                match sl.nth_from(self, cx, term, &ev, t) {
+                    Some(f) => when = when.map(|w| w.max(f)),
+                    None => when = None,
+                }
+            }
+            if !visit(t, raw, when.filter(|w| *w != i64::MIN)) {
+                return;
+            }
         }
     }
 
@@ -1185,6 +1272,21 @@ impl Walk {
     }
 }
 
+/// An obligation without a due date: met on `f`, or pending (never overdue).
+fn without_due(f: Option<i64>) -> RuleResult {
+    RuleResult {
+        status: if f.is_some() {
+            Status::Met
+        } else {
+            Status::Pending
+        },
+        met_on: f.map(day),
+        due: None,
+        next_due: None,
+        exemption: None,
+    }
+}
+
 fn met(f: i64, due: i64) -> RuleResult {
     RuleResult {
         status: if f <= due {
@@ -1389,6 +1491,67 @@ impl<'a, 'p> Counters<'a, 'p> {
             when = when.max(d);
         }
         (when != i64::MIN).then_some(when)
+    }
+}
+
+/// One count's qualifying events across the triggers of a per-event
+/// requirement: `[lo, hi)` holds `inside` qualifying events, all dated on or
+/// after the current trigger; both ends only move forward.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Sliding {
+    lo: u32,
+    hi: u32,
+    end: u32,
+    inside: u32,
+    /// the date of the last qualifying event `hi` passed
+    last: i32,
+}
+
+impl Sliding {
+    fn open(cx: &Ctx<'_>, kind: u16, ev: &Events<'_>, from: i64, to: i64) -> Sliding {
+        let (pos, end) = cx.window(kind, ev.dates, from, to);
+        Sliding {
+            lo: pos as u32,
+            hi: pos as u32,
+            end: end as u32,
+            inside: 0,
+            last: i32::MIN,
+        }
+    }
+
+    /// The date of the `term.n`-th qualifying event dated on or after `t`.
+    /// `t` must not decrease between calls.
+    fn nth_from(
+        &mut self,
+        m: &Machine<'_>,
+        cx: &Ctx<'_>,
+        term: &CountTerm,
+        ev: &Events<'_>,
+        t: i64,
+    ) -> Option<i64> {
+        while self.lo < self.end {
+            let k = self.lo as usize;
+            let Some(&d) = ev.dates.get(k) else {
+                break;
+            };
+            if i64::from(d) >= t {
+                break;
+            }
+            if self.lo < self.hi && m.matches(term.filter, cx, ev, k) {
+                self.inside = self.inside.saturating_sub(1);
+            }
+            self.lo += 1;
+            self.hi = self.hi.max(self.lo);
+        }
+        while self.inside < term.n && self.hi < self.end {
+            let k = self.hi as usize;
+            self.hi += 1;
+            if m.matches(term.filter, cx, ev, k) {
+                self.inside += 1;
+                self.last = ev.dates.get(k).copied().unwrap_or(i32::MAX);
+            }
+        }
+        (self.inside >= term.n && term.n > 0).then_some(i64::from(self.last))
     }
 }
 

@@ -44,10 +44,13 @@ pub fn rule_explanation(r: &RuleExplanation, indent: &str) -> String {
                 Some(d) => format!("fulfilled {d}"),
                 None => "not fulfilled".to_string(),
             };
-            out.push(format!("    {} .. {}  {state}", w.from, w.due));
+            match &w.due {
+                Some(due) => out.push(format!("    {} .. {due}  {state}", w.from)),
+                None => out.push(format!("    {} ..  (no due date)  {state}", w.from)),
+            }
         }
     }
-    if r.anchor.is_some() {
+    if r.anchor.is_some() || !r.windows.is_empty() {
         if r.events.is_empty() {
             out.push("  events counted: none".to_string());
         } else {

@@ -56,6 +56,8 @@ pub(super) fn want(r: Rule, lang: Language) -> Option<Want> {
         Rule::w_apart => Keyword(Kw::AtMost),
         Rule::w_per | Rule::w_per_calendar => Keyword(Kw::Per),
         Rule::w_between => Keyword(Kw::Between),
+        Rule::w_after => Keyword(Kw::After),
+        Rule::each => Keyword(Kw::Each),
         Rule::target_average => Keyword(Kw::Average),
         Rule::target_share | Rule::target_count => Keyword(Kw::AtLeast),
         Rule::if_body => Keyword(Kw::If),
@@ -266,10 +268,18 @@ pub(super) fn describe(
     let window_wanted = kws.contains(&Kw::Within) || kws.contains(&Kw::Every);
     if window_wanted {
         // the window is what is missing; operators and `and` are noise here
-        words = [Kw::Within, Kw::BeforeWeek, Kw::Every, Kw::AtMost, Kw::Per]
-            .iter()
-            .map(|k| format!("`{}`", k.word(lang)))
-            .collect();
+        words = [
+            Kw::Within,
+            Kw::BeforeWeek,
+            Kw::Every,
+            Kw::AtMost,
+            Kw::Per,
+            Kw::Between,
+            Kw::After,
+        ]
+        .iter()
+        .map(|k| format!("`{}`", k.word(lang)))
+        .collect();
     }
     if words.len() > 8 {
         words.truncate(7);

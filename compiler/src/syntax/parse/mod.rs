@@ -148,6 +148,7 @@ fn keyword_of(r: Rule) -> Option<Kw> {
         Rule::kw_of => Kw::Of,
         Rule::kw_before_week => Kw::BeforeWeek,
         Rule::kw_every => Kw::Every,
+        Rule::kw_each => Kw::Each,
         Rule::kw_during_first => Kw::DuringFirst,
         Rule::kw_at_most => Kw::AtMost,
         Rule::kw_apart => Kw::Apart,
@@ -996,7 +997,8 @@ impl<'a> Builder<'a> {
                 | Rule::w_apart
                 | Rule::w_per_calendar
                 | Rule::w_per
-                | Rule::w_between => window = Some(self.build_window(c)),
+                | Rule::w_between
+                | Rule::w_after => window = Some(self.build_window(c)),
                 _ => {}
             }
         }
@@ -1038,6 +1040,7 @@ impl<'a> Builder<'a> {
         let mut end = None;
         let mut week = None;
         let mut after = false;
+        let mut each = None;
         let mut stack: Vec<Pair<'_, Rule>> = p.into_inner().collect();
         stack.reverse();
         while let Some(c) = stack.pop() {
@@ -1048,6 +1051,7 @@ impl<'a> Builder<'a> {
                     inner.reverse();
                     stack.extend(inner);
                 }
+                Rule::each => each = Some(Box::new(self.build_each(c))),
                 Rule::duration => durations.push(self.duration(&c)),
                 Rule::int => week = Some(self.int_lit(&c)),
                 Rule::between_start => anchor = Some(self.build_expr(c)),
@@ -1070,13 +1074,19 @@ impl<'a> Builder<'a> {
         };
         let mut ds = durations.into_iter();
         let mut d = || ds.next().unwrap_or(zero);
-        let kind = match form {
-            Rule::w_within => WindowKind::Within { len: d(), anchor },
-            Rule::w_before_week => WindowKind::BeforeWeek {
+        let kind = match (form, each) {
+            (Rule::w_within, Some(each)) => WindowKind::Each {
+                len: Some(d()),
+                each,
+            },
+            (Rule::w_after, Some(each)) => WindowKind::Each { len: None, each },
+            (Rule::w_after, None) => WindowKind::After { anchor },
+            (Rule::w_within, _) => WindowKind::Within { len: d(), anchor },
+            (Rule::w_before_week, _) => WindowKind::BeforeWeek {
                 week: week.unwrap_or(IntLit { value: 0, span }),
                 anchor,
             },
-            Rule::w_slots => {
+            (Rule::w_slots, _) => {
                 let every = d();
                 WindowKind::Slots {
                     every,
@@ -1084,8 +1094,8 @@ impl<'a> Builder<'a> {
                     anchor,
                 }
             }
-            Rule::w_every => WindowKind::Every { every: d(), anchor },
-            Rule::w_apart => {
+            (Rule::w_every, _) => WindowKind::Every { every: d(), anchor },
+            (Rule::w_apart, _) => {
                 let gap = d();
                 WindowKind::Apart {
                     gap,
@@ -1093,8 +1103,8 @@ impl<'a> Builder<'a> {
                     anchor,
                 }
             }
-            Rule::w_per => WindowKind::Per { len: d(), anchor },
-            Rule::w_between => WindowKind::Between {
+            (Rule::w_per, _) => WindowKind::Per { len: d(), anchor },
+            (Rule::w_between, _) => WindowKind::Between {
                 anchor,
                 end: Box::new(end.unwrap_or(Expr {
                     kind: ExprKind::Error,
@@ -1109,6 +1119,30 @@ impl<'a> Builder<'a> {
                 text: String::new(),
                 span,
             }),
+            span,
+        }
+    }
+
+    /// `each K [where filter] [from S]`
+    fn build_each(&mut self, p: Pair<'_, Rule>) -> Each {
+        let span = self.span(&p);
+        let mut kind = None;
+        let mut filter = None;
+        let mut from = None;
+        let mut after_from = false;
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::ident => kind = Some(self.ident(&c)),
+                Rule::kw_from => after_from = true,
+                Rule::expr if after_from => from = Some(self.build_expr(c)),
+                Rule::expr => filter = Some(self.build_expr(c)),
+                _ => {}
+            }
+        }
+        Each {
+            kind: kind.unwrap_or_else(|| self.missing_ident(span)),
+            filter,
+            from,
             span,
         }
     }
