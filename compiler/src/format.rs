@@ -337,6 +337,21 @@ impl Printer {
                 }
             }
             Item::Event(x) => self.event(x),
+            Item::Param(x) => {
+                self.doc(0, start, &x.doc);
+                let mut text = format!(
+                    "{} {}{}: {}",
+                    self.kw(Kw::Parameter),
+                    x.name.name,
+                    self.title(&x.title),
+                    self.ty(&x.ty)
+                );
+                if let Some(d) = &x.default {
+                    text.push_str(&format!(" = {}", self.literal(d)));
+                }
+                self.line(0, start, text);
+                self.sources(&x.sources);
+            }
             Item::Group(x) => {
                 self.doc(0, start, &x.doc);
                 let text = format!(
@@ -448,6 +463,13 @@ impl Printer {
                         format!("{} {}", self.kw(Kw::Average), self.expr(value)),
                         value.span.start,
                     ),
+                    Measure::Param {
+                        bound: b,
+                        threshold,
+                    } => (
+                        format!("{} {}", bound(b), self.expr(threshold)),
+                        threshold.span.start,
+                    ),
                 };
                 let mut text = format!("{head} {} {}", self.kw(Kw::OfGroup), x.group.name);
                 if let Some(f) = &x.filter {
@@ -455,15 +477,26 @@ impl Printer {
                 }
                 self.line(1, origin, text);
                 if let Measure::Average {
-                    bound: b, limit, ..
+                    bound: b,
+                    limit,
+                    param,
+                    ..
                 } = &x.measure
                 {
-                    let mut text = format!("{} {}", bound(b), scaled(limit.value, false));
-                    if let Some(u) = limit.unit {
-                        let n = if limit.value == SCALE { 1 } else { 2 };
-                        text.push_str(&format!(" {}", keywords::unit_word(u, n, self.lang)));
+                    match param {
+                        Some(p) => self.line(1, p.span.start, format!("{} {}", bound(b), p.name)),
+                        None => {
+                            let mut text = format!("{} {}", bound(b), scaled(limit.value, false));
+                            if let Some(u) = limit.unit {
+                                let n = if limit.value == SCALE { 1 } else { 2 };
+                                text.push_str(&format!(
+                                    " {}",
+                                    keywords::unit_word(u, n, self.lang)
+                                ));
+                            }
+                            self.line(1, limit.span.start, text);
+                        }
                     }
-                    self.line(1, limit.span.start, text);
                 }
                 if let Some(e) = &x.satisfy {
                     let text = format!("{} {}", self.kw(Kw::Satisfy), self.expr(e));

@@ -873,3 +873,78 @@ fn help_documents_exit_codes() {
         assert!(text.contains(line), "{text}");
     }
 }
+
+#[test]
+fn eval_judges_targets_by_the_parameters_given() {
+    // no value for `niveau`: that target is reported, not judged; the
+    // default 40% holds for the other
+    let out = run(
+        &[
+            "eval",
+            "params.pol",
+            "--caseload",
+            "cases.ndjson",
+            AS_OF,
+            "--weeks=0",
+        ],
+        1,
+    );
+    let table = stdout(&out);
+    assert!(
+        table.contains("not judged, parameter `niveau` not given"),
+        "{table}"
+    );
+    snapshot!("eval_params_missing_table", table);
+    // 0.9 × 3 = 2.7: at most 2 of the 3 ledige, so not attained; 30% is
+    let out = run(
+        &[
+            "eval",
+            "params.pol",
+            "--caseload",
+            "cases.ndjson",
+            AS_OF,
+            "--weeks=0",
+            "--param",
+            "niveau=3",
+            "--param",
+            "landsgennemsnit=30%",
+            "--summary",
+            "-",
+        ],
+        1,
+    );
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let targets = &summary["targets"];
+    assert_eq!(targets[0]["limit"], 2.7);
+    assert_eq!(targets[0]["attained"], false);
+    assert_eq!(targets[1]["required_share"], 0.3);
+    snapshot!(
+        "eval_params_summary_targets",
+        serde_json::to_string_pretty(targets).unwrap()
+    );
+    // an unknown parameter and a malformed value are usage errors
+    let out = run(
+        &[
+            "eval",
+            "params.pol",
+            "--caseload",
+            "cases.ndjson",
+            "--param",
+            "nivaeu=3",
+        ],
+        2,
+    );
+    assert!(stderr(&out).contains("no parameter `nivaeu` (it has: niveau, landsgennemsnit)"));
+    let out = run(
+        &[
+            "eval",
+            "params.pol",
+            "--caseload",
+            "cases.ndjson",
+            "--param",
+            "niveau=3.5",
+        ],
+        2,
+    );
+    assert!(stderr(&out).contains("a whole number"), "{}", stderr(&out));
+}

@@ -775,6 +775,7 @@ fn targets_count_satisfy_and_exclude() {
         filter: Some(filter),
         satisfy,
         rules: vec![0],
+        threshold: None,
         citations: vec![],
         span: 0,
     });

@@ -182,6 +182,11 @@ pub static CHECK: &[CodeInfo] = &[
         "an average's bound in another unit",
         include_str!("../diagnostics/explain/E0325.md"),
     ),
+    code(
+        "E0326",
+        "a bound that cannot be computed from parameters",
+        include_str!("../diagnostics/explain/E0326.md"),
+    ),
     // Analysis.
     code(
         "W0401",

@@ -266,11 +266,38 @@ pub struct ExemptionIr {
     pub name_span: Span,
 }
 
+/// `parameter name "title": type = default` (docs/language.md §8.1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamIr {
+    pub name: String,
+    pub title: Option<String>,
+    /// `Int`, `Decimal`, `Percent` or `Days`
+    pub ty: Ty,
+    /// in the runtime value model of `ty`
+    pub default: Option<i64>,
+    pub sources: Vec<String>,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+/// A target bound computed when the caseload is evaluated: `scale ×
+/// param + offset`, real numbers scaled by `SCALE` (as in
+/// `pol_runtime::bytecode::program::Threshold`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThresholdIr {
+    pub param: usize,
+    pub scale: i64,
+    pub offset: i64,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetIr {
     pub name: String,
     pub title: Option<String>,
     pub measure: MeasureIr,
+    /// Set when the bound is written with a parameter; the literal in
+    /// `measure` is then unused.
+    pub threshold: Option<ThresholdIr>,
     pub group: usize,
     pub filter: Option<TExpr>,
     /// bool; `true` for a count target without `satisfy` and for averages
@@ -360,6 +387,7 @@ pub struct Checked {
     pub groups: Vec<GroupIr>,
     pub rules: Vec<RuleIr>,
     pub exemptions: Vec<ExemptionIr>,
+    pub params: Vec<ParamIr>,
     pub targets: Vec<TargetIr>,
     pub tests: Vec<TestIr>,
 }

@@ -9,8 +9,9 @@ use pol_runtime::vm::dates::{from_naive, MIN_DAY};
 use super::exprs::{dur_of, Scope};
 use super::ir::{
     BodyIr, Checked, ConditionIr, CountIr, EachIr, EffectIr, ExemptionIr, FormIr, GroupIr,
-    MeasureIr, MetaIr, RequirementIr, RuleIr, TExpr, TExprKind, TargetIr, Ty,
+    MeasureIr, MetaIr, RequirementIr, RuleIr, TExpr, TExprKind, TargetIr, ThresholdIr, Ty,
 };
+use super::params::Unit;
 use super::suggest::did_you_mean;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::syntax::ast::{self, Language};
@@ -28,6 +29,7 @@ pub(crate) struct Checker<'a> {
     pub(super) group_by_name: HashMap<String, usize>,
     pub(super) rule_by_name: HashMap<String, usize>,
     pub(super) exemption_by_name: HashMap<String, usize>,
+    pub(super) param_by_name: HashMap<String, usize>,
     /// every declared target name (a target that fails to check is left
     /// out of `checked.targets`, but a test naming it is not an unknown name)
     pub(super) target_names: Vec<String>,
@@ -58,6 +60,7 @@ pub(crate) fn check_program(
         group_by_name: HashMap::new(),
         rule_by_name: HashMap::new(),
         exemption_by_name: HashMap::new(),
+        param_by_name: HashMap::new(),
         target_names: Vec::new(),
         variant_owners: HashMap::new(),
         field_used: Vec::new(),
@@ -69,6 +72,7 @@ pub(crate) fn check_program(
     c.meta(root);
     c.modules_hold_no_policy_items();
     c.collect_schema();
+    c.check_params();
     c.declare_names();
     c.check_groups();
     c.check_rules();
@@ -100,7 +104,7 @@ fn strs(list: &[ast::Str]) -> Vec<String> {
 }
 
 impl<'a> Checker<'a> {
-    fn items(&self) -> impl Iterator<Item = &'a ast::Item> + 'a {
+    pub(super) fn items(&self) -> impl Iterator<Item = &'a ast::Item> + 'a {
         let files: &'a [(FileId, ast::File)] = self.files;
         files.iter().flat_map(|(_, f)| f.items.iter())
     }
@@ -769,6 +773,7 @@ impl<'a> Checker<'a> {
                     span: t.span,
                 },
             };
+            let mut threshold = None;
             let measure = match &t.measure {
                 ast::Measure::Share { share, span } => {
                     if *share < 0 || *share > 100 * ast::SCALE {
@@ -791,15 +796,61 @@ impl<'a> Checker<'a> {
                     value,
                     bound,
                     limit,
+                    param,
                 } => {
                     let v = self.expr(value, Scope::CASE, None, true);
-                    let limit = self.average_limit(value, &v, limit);
+                    let limit = match param {
+                        Some(p) => {
+                            threshold = self.average_param(p, &v);
+                            0
+                        }
+                        None => self.average_limit(value, &v, limit),
+                    };
                     MeasureIr::Average {
                         value: v,
                         at_most: *bound == ast::Bound::AtMost,
                         limit,
                     }
                 }
+                ast::Measure::Param {
+                    bound,
+                    threshold: e,
+                } => match self.threshold(e) {
+                    Some((Unit::Percent, th)) if *bound == ast::Bound::AtLeast => {
+                        threshold = Some(th);
+                        MeasureIr::Share(0)
+                    }
+                    Some((Unit::Percent, _)) => {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "E0326",
+                                "a share target is `at least` a percentage",
+                            )
+                            .with_label(e.span, "a percentage")
+                            .with_help("write `at least … of`, or count the cases: `at most niveau of …` with a number"),
+                        );
+                        continue;
+                    }
+                    Some((Unit::Number, th)) => {
+                        threshold = Some(th);
+                        MeasureIr::Count {
+                            at_most: *bound == ast::Bound::AtMost,
+                            n: 0,
+                        }
+                    }
+                    Some((Unit::Days, _)) => {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "E0326",
+                                "a duration bounds an average, not a share or a count",
+                            )
+                            .with_label(e.span, "a duration")
+                            .with_help("write `average today - benefit_start of ledige at most klynge_varighed`"),
+                        );
+                        continue;
+                    }
+                    None => continue,
+                },
             };
             let mut rules = Vec::new();
             collect_rules(&satisfy, &mut rules);
@@ -810,6 +861,7 @@ impl<'a> Checker<'a> {
                 name: t.name.name.clone(),
                 title: t.title.as_ref().map(|s| s.value.clone()),
                 measure,
+                threshold,
                 group,
                 filter,
                 satisfy,
@@ -819,6 +871,37 @@ impl<'a> Checker<'a> {
                 span: t.span,
             });
         }
+    }
+
+    /// `average value … at most param`: the parameter must be in the
+    /// value's unit (a duration in days, or a number).
+    fn average_param(&mut self, p: &ast::Ident, v: &TExpr) -> Option<ThresholdIr> {
+        let e = ast::Expr {
+            kind: ast::ExprKind::Name(p.clone()),
+            span: p.span,
+        };
+        let (unit, th) = self.threshold(&e)?;
+        let want = match v.ty {
+            Ty::Int | Ty::Decimal => Unit::Number,
+            Ty::Days => Unit::Days,
+            _ => return None,
+        };
+        if unit != want {
+            self.diags.push(
+                Diagnostic::error(
+                    "E0326",
+                    format!(
+                        "cannot bound the average of `{}` by `{}`",
+                        self.sources.slice(v.span),
+                        p.name
+                    ),
+                )
+                .with_label(p.span, "a parameter in another unit")
+                .with_help("a duration counted in days is bounded by a `duration` parameter, a number by an `int` or `decimal` one"),
+            );
+            return None;
+        }
+        Some(th)
     }
 
     /// The bound of `average value … at most limit`, in the value's own

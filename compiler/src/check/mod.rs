@@ -10,6 +10,7 @@ mod exprs;
 pub mod ir;
 mod items;
 mod localize;
+mod params;
 mod schema;
 pub mod suggest;
 mod tests;

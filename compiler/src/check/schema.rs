@@ -233,7 +233,7 @@ impl Checker<'_> {
         }
     }
 
-    fn type_of(&mut self, t: &ast::TypeExpr) -> Ty {
+    pub(super) fn type_of(&mut self, t: &ast::TypeExpr) -> Ty {
         match &t.kind {
             TypeKind::Bool => Ty::Bool,
             TypeKind::Int => Ty::Int,

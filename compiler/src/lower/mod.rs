@@ -116,6 +116,18 @@ pub fn lower(checked: &Checked, sources: &SourceMap) -> Program {
             span: l.span(e.span),
         })
         .collect();
+    let params = checked
+        .params
+        .iter()
+        .map(|p| bc::Param {
+            name: l.str(&p.name),
+            title: p.title.as_deref().map(|s| l.str(s)),
+            ty: field_type(p.ty),
+            default: p.default,
+            citations: p.sources.iter().map(|s| l.str(s)).collect(),
+            span: l.span(p.span),
+        })
+        .collect();
     let targets = checked
         .targets
         .iter()
@@ -148,6 +160,11 @@ pub fn lower(checked: &Checked, sources: &SourceMap) -> Program {
             filter: t.filter.as_ref().map(|f| l.expr(f)),
             satisfy: l.expr(&t.satisfy),
             rules: t.rules.iter().map(|r| *r as u16).collect(),
+            threshold: t.threshold.map(|th| bc::Threshold {
+                param: th.param as u16,
+                scale: th.scale,
+                offset: th.offset,
+            }),
             citations: t.sources.iter().map(|s| l.str(s)).collect(),
             span: l.span(t.span),
         })
@@ -162,6 +179,7 @@ pub fn lower(checked: &Checked, sources: &SourceMap) -> Program {
         groups,
         rules,
         exemptions,
+        params,
         targets,
         spans: l.spans,
         files: l.files,

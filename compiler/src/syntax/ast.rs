@@ -134,6 +134,7 @@ pub enum Item {
     Enum(EnumDecl),
     Case(CaseDecl),
     Event(EventDecl),
+    Param(ParamDecl),
     Group(GroupDecl),
     Rule(RuleDecl),
     Exemption(ExemptionDecl),
@@ -148,6 +149,7 @@ impl Item {
             Item::Enum(x) => x.span,
             Item::Case(x) => x.span,
             Item::Event(x) => x.span,
+            Item::Param(x) => x.span,
             Item::Group(x) => x.span,
             Item::Rule(x) => x.span,
             Item::Exemption(x) => x.span,
@@ -190,6 +192,7 @@ impl Item {
             Item::Enum(x) => x.doc.as_deref(),
             Item::Case(x) => x.doc.as_deref(),
             Item::Event(x) => x.doc.as_deref(),
+            Item::Param(x) => x.doc.as_deref(),
             Item::Group(x) => x.doc.as_deref(),
             Item::Rule(x) => x.doc.as_deref(),
             Item::Exemption(x) => x.doc.as_deref(),
@@ -197,6 +200,20 @@ impl Item {
             Item::Test(x) => x.doc.as_deref(),
         }
     }
+}
+
+/// `parameter name "title": type [= default] source …`: a value the policy
+/// does not know itself (a baseline, a national average), given when a
+/// caseload is evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamDecl {
+    pub name: Ident,
+    pub title: Option<Str>,
+    pub ty: TypeExpr,
+    pub default: Option<Literal>,
+    pub sources: Vec<Str>,
+    pub doc: Option<String>,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -521,11 +538,18 @@ pub enum Measure {
     /// `at most 288` / `at least 1`: the number of cases that satisfy.
     Count { bound: Bound, n: IntLit },
     /// `average x … at most 9.9 weeks`: the mean of `x` over the cases.
+    /// `param` is set when the bound is a parameter (`at most klynge`);
+    /// `limit` is then unused.
     Average {
         value: Expr,
         bound: Bound,
         limit: AverageLimit,
+        param: Option<Ident>,
     },
+    /// `at least landsgennemsnit`, `at most niveau_2019 * 0.9`: a share
+    /// (the expression is a percentage) or a count bound computed from
+    /// parameters when the caseload is evaluated.
+    Param { bound: Bound, threshold: Expr },
 }
 
 /// `9.9 weeks`, `2.5`: the bound of an average; `value` scaled by `SCALE`.

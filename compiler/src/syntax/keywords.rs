@@ -10,6 +10,7 @@ use super::ast::{Language, OutcomeWord, StatusWord, Unit};
 pub enum Kw {
     Policy,
     Version,
+    Parameter,
     Effective,
     From,
     Until,
@@ -107,6 +108,7 @@ pub enum Kw {
 const TABLE: &[(Kw, &[&str], &[&str])] = &[
     (Kw::Policy, &["policy"], &["politik"]),
     (Kw::Version, &["version"], &["version"]),
+    (Kw::Parameter, &["parameter"], &["parameter"]),
     (Kw::Effective, &["effective"], &["gælder"]),
     (Kw::From, &["from"], &["fra"]),
     (Kw::Until, &["until"], &["til"]),
@@ -200,6 +202,7 @@ pub const ITEM_KEYWORDS: &[Kw] = &[
     Kw::Enum,
     Kw::Case,
     Kw::Event,
+    Kw::Parameter,
     Kw::Group,
     Kw::Rule,
     Kw::Exemption,

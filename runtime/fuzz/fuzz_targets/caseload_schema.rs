@@ -79,6 +79,7 @@ pub fn program() -> Program {
         groups: vec![],
         rules: vec![],
         exemptions: vec![],
+        params: vec![],
         targets: vec![],
         spans: vec![],
         files: vec![],

@@ -324,6 +324,19 @@ impl Lister<'_> {
             }
             self.cites(&e.citations);
         }
+        for (i, x) in p.params.iter().enumerate() {
+            let default = x.default.map_or_else(String::new, |d| format!(" = {d}"));
+            self.line(
+                0,
+                &format!(
+                    "parameter {i} `{}`: {:?}{default} {}",
+                    self.s(x.name),
+                    x.ty,
+                    self.span(x.span)
+                ),
+            );
+            self.cites(&x.citations);
+        }
         for (i, t) in p.targets.iter().enumerate() {
             let group = p
                 .groups
@@ -358,6 +371,15 @@ impl Lister<'_> {
                     self.span(t.span)
                 ),
             );
+            if let Some(th) = t.threshold {
+                self.line(
+                    1,
+                    &format!(
+                        "bound = parameter {} × {} / {DECIMAL_SCALE} + {} (replaces the literal)",
+                        th.param, th.scale, th.offset
+                    ),
+                );
+            }
             if let TargetKind::Average { value, .. } = t.kind {
                 self.line(1, "average of");
                 self.code(2, value, None);

@@ -56,6 +56,8 @@ pub struct Program {
     pub groups: Vec<Group>,
     pub rules: Vec<Rule>,
     pub exemptions: Vec<Exemption>,
+    /// Values given when a caseload is evaluated (target bounds).
+    pub params: Vec<Param>,
     pub targets: Vec<Target>,
     /// Source locations with the quoted source lines, for explanations.
     pub spans: Vec<Span>,
@@ -411,8 +413,55 @@ pub struct Target {
     pub satisfy: CodeRef,
     /// Rules named in `satisfy`: a case exempt from any of them leaves the denominator.
     pub rules: Vec<u16>,
+    /// Set when the bound comes from a parameter: it replaces the literal
+    /// share, N or limit of `kind`.
+    pub threshold: Option<Threshold>,
     pub citations: Vec<StrId>,
     pub span: SpanId,
+}
+
+/// `parameter name "title": type = default` (language reference §8.1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Param {
+    pub name: StrId,
+    pub title: Option<StrId>,
+    /// `Int`, `Decimal`, `Percent` or `Days`.
+    pub ty: FieldType,
+    /// In the value model of `ty`.
+    pub default: Option<i64>,
+    pub citations: Vec<StrId>,
+    pub span: SpanId,
+}
+
+impl Param {
+    /// A value of this parameter as a real number scaled by
+    /// `DECIMAL_SCALE` (ints and days are stored whole).
+    pub fn real(&self, value: i64) -> i128 {
+        match self.ty {
+            FieldType::Int | FieldType::Days | FieldType::Months => {
+                i128::from(value) * i128::from(DECIMAL_SCALE)
+            }
+            _ => i128::from(value),
+        }
+    }
+}
+
+/// A target bound computed from a parameter's value `v` (as a real number
+/// scaled by `DECIMAL_SCALE`): `v × scale / DECIMAL_SCALE + offset`, in the
+/// unit of the target's own bound scaled by `DECIMAL_SCALE` (a share as
+/// `share`, a count's N times `DECIMAL_SCALE`, an average's `limit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Threshold {
+    pub param: u16,
+    pub scale: i64,
+    pub offset: i64,
+}
+
+impl Threshold {
+    /// The bound for the parameter's real value `v`.
+    pub fn at(&self, v: i128) -> i128 {
+        v * i128::from(self.scale) / i128::from(DECIMAL_SCALE) + i128::from(self.offset)
+    }
 }
 
 /// What a target measures over a caseload (language reference §8). Per case

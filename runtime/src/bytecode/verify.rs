@@ -28,6 +28,8 @@ pub const MAX_STACK: usize = 64;
 /// The most counts one requirement may join with `and` (the VM keeps one
 /// cursor per count in a fixed array).
 pub const MAX_COUNTS: usize = 16;
+/// The most parameters a program may declare (16-bit indices).
+pub const MAX_PARAMS: usize = u16::MAX as usize;
 /// The most suspending exemptions that may reach one rule (the VM merges
 /// their periods with one cursor each in a fixed array).
 pub const MAX_SUSPENDS_PER_RULE: usize = 8;
@@ -153,6 +155,13 @@ impl Verifier<'_> {
         for (i, e) in p.exemptions.iter().enumerate() {
             let a = format!("exemption {i} ({})", self.name(e.name));
             at(&a, self.exemption(i, e))?;
+        }
+        if p.params.len() > MAX_PARAMS {
+            return err("parameters", format!("more than {MAX_PARAMS}"));
+        }
+        for (i, x) in p.params.iter().enumerate() {
+            let a = format!("parameter {i} ({})", self.name(x.name));
+            at(&a, self.param(x))?;
         }
         for (i, t) in p.targets.iter().enumerate() {
             let a = format!("target {i} ({})", self.name(t.name));
@@ -388,6 +397,20 @@ impl Verifier<'_> {
         Ok(())
     }
 
+    fn param(&self, p: &crate::bytecode::program::Param) -> Check {
+        self.str(p.name)?;
+        self.opt_str(p.title)?;
+        self.strs(&p.citations)?;
+        self.span(p.span)?;
+        if !matches!(
+            p.ty,
+            FieldType::Int | FieldType::Decimal | FieldType::Percent | FieldType::Days
+        ) {
+            return Err(format!("a parameter cannot be of type {:?}", p.ty));
+        }
+        Ok(())
+    }
+
     fn target(&self, t: &crate::bytecode::program::Target) -> Check {
         self.str(t.name)?;
         self.opt_str(t.title)?;
@@ -410,6 +433,31 @@ impl Verifier<'_> {
                 }
                 self.code(value, Place::Case)
                     .map_err(|m| format!("average: {m}"))?;
+            }
+        }
+        if let Some(th) = t.threshold {
+            let param = self
+                .p
+                .params
+                .get(usize::from(th.param))
+                .ok_or_else(|| format!("threshold parameter {} is out of range", th.param))?;
+            let fits = matches!(
+                (t.kind, param.ty),
+                (TargetKind::Share { .. }, FieldType::Percent)
+                    | (
+                        TargetKind::Count { .. },
+                        FieldType::Int | FieldType::Decimal
+                    )
+                    | (
+                        TargetKind::Average { .. },
+                        FieldType::Int | FieldType::Decimal | FieldType::Days
+                    )
+            );
+            if !fits {
+                return Err(format!(
+                    "a {:?} parameter cannot bound this kind of target",
+                    param.ty
+                ));
             }
         }
         in_range("group", usize::from(t.group), self.p.groups.len())?;

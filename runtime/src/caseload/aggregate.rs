@@ -130,8 +130,21 @@ impl Aggregate {
         }
     }
 
-    /// The report, with names and shares, for JSON output and the table.
+    /// The report, with names and shares, for JSON output and the table;
+    /// targets bounded by a parameter use its default.
     pub fn report(&self, program: &Program, read: &ReadSummary, today: i32) -> Report {
+        let defaults: Vec<Option<i64>> = program.params.iter().map(|p| p.default).collect();
+        self.report_with(program, read, today, &defaults)
+    }
+
+    /// The report with these parameter values (`vm::params::resolve`).
+    pub fn report_with(
+        &self,
+        program: &Program,
+        read: &ReadSummary,
+        today: i32,
+        params: &[Option<i64>],
+    ) -> Report {
         let name = |id: u32| {
             program
                 .strings
@@ -192,9 +205,32 @@ impl Aggregate {
                     limit: None,
                     value: None,
                     attained: None,
+                    parameter: None,
+                    parameter_missing: false,
                 };
+                // a bound from a parameter: its value, or not measured
+                let mut bound_value = None;
+                if let Some(th) = t.threshold {
+                    let param = program.params.get(usize::from(th.param));
+                    report.parameter = param.map(|p| name(p.name));
+                    let given = params.get(usize::from(th.param)).copied().flatten();
+                    match (param, given) {
+                        (Some(p), Some(v)) => bound_value = Some(th.at(p.real(v))),
+                        _ => {
+                            // nothing to compare with: reported, not judged
+                            report.parameter_missing = true;
+                            if let TargetKind::Count { .. } = t.kind {
+                                report.measure = Some("count");
+                                report.value = Some(c[0] as f64);
+                            }
+                            return report;
+                        }
+                    }
+                }
+                let clamp = |v: i128| v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
                 match t.kind {
-                    TargetKind::Share { share: required } => {
+                    TargetKind::Share { share } => {
+                        let required = bound_value.map_or(share, clamp);
                         report.required_share = required as f64 / DECIMAL_SCALE as f64;
                         // exact: num / den >= share / SCALE without floats
                         report.attained = (c[1] > 0).then(|| {
@@ -203,14 +239,18 @@ impl Aggregate {
                         });
                     }
                     TargetKind::Count { bound, n } => {
+                        // N in fixed point: a parameter's bound may be fractional
+                        let n = bound_value.unwrap_or(i128::from(n) * i128::from(DECIMAL_SCALE));
                         report.measure = Some("count");
                         report.bound = Some(bound_word(bound));
-                        report.limit = Some(f64::from(n));
+                        report.limit = Some(n as f64 / DECIMAL_SCALE as f64);
                         report.value = Some(c[0] as f64);
                         // a count is measured even over an empty group
-                        report.attained = Some(bound.holds(c[0], u64::from(n)));
+                        report.attained =
+                            Some(bound.holds(i128::from(c[0]) * i128::from(DECIMAL_SCALE), n));
                     }
                     TargetKind::Average { bound, limit, .. } => {
+                        let limit = bound_value.map_or(limit, clamp);
                         report.measure = Some("average");
                         report.bound = Some(bound_word(bound));
                         report.limit = Some(limit as f64 / DECIMAL_SCALE as f64);
@@ -338,8 +378,15 @@ pub struct TargetReport {
     /// The measured count, or the average (null over an empty group).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
-    /// null when nothing was measured (an empty denominator or average).
+    /// null when nothing was measured (an empty denominator or average),
+    /// or when the bound's parameter was not given.
     pub attained: Option<bool>,
+    /// The parameter the bound is computed from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+    /// The bound's parameter was neither given nor defaulted: not judged.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub parameter_missing: bool,
 }
 
 fn bound_word(b: Bound) -> &'static str {
@@ -426,6 +473,13 @@ impl Report {
                 // share targets show shares; count and average targets
                 // show the measured value against their bound
                 let (measured, required) = match (target.measure, target.bound, target.limit) {
+                    _ if target.parameter_missing => (
+                        match target.measure {
+                            Some(_) => target.value.map_or("-".into(), |v| format!("{v:.0}")),
+                            None => pct(target.share),
+                        },
+                        format!("{}?", target.parameter.as_deref().unwrap_or("")),
+                    ),
                     (Some(m), Some(b), Some(l)) => {
                         let sign = if b == "at_most" { "<=" } else { ">=" };
                         let v = match (m, target.value) {
@@ -451,6 +505,20 @@ impl Report {
                     required,
                     attained
                 ));
+            }
+            for target in self.targets.iter().filter(|x| x.parameter_missing) {
+                let p = target.parameter.as_deref().unwrap_or("");
+                s.push_str(&if self.danish {
+                    format!(
+                        "  {}: ikke vurderet, parameteren `{p}` er ikke givet (--param {p}=…)\n",
+                        target.target
+                    )
+                } else {
+                    format!(
+                        "  {}: not judged, parameter `{p}` not given (--param {p}=…)\n",
+                        target.target
+                    )
+                });
             }
         }
         if !self.workload.is_empty() {

@@ -4,5 +4,6 @@ pub mod dates;
 pub mod explain;
 pub mod forecast;
 pub(crate) mod machine;
+pub mod params;
 pub mod policy;
 pub mod result;

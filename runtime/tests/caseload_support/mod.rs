@@ -165,6 +165,7 @@ pub fn program() -> Program {
         filter: None,
         satisfy: CODE,
         rules: vec![0],
+        threshold: None,
         citations: vec![],
         span: 0,
     }];
@@ -188,6 +189,7 @@ pub fn program() -> Program {
         strings: n.0,
         code: vec![Op::Const(1)],
         filters: vec![],
+        params: vec![],
         sets: vec![],
         groups,
         rules,

@@ -81,6 +81,7 @@ impl Builder {
             groups: vec![],
             rules: vec![],
             exemptions: vec![],
+            params: vec![],
             targets: vec![],
             spans: vec![],
             files: vec![],

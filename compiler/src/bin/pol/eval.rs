@@ -41,10 +41,18 @@ pub struct Args {
     /// KEY, else $POL_REDACT_KEY, else one made for this run
     #[arg(long, value_name = "KEY", num_args = 0..=1, require_equals = true, default_missing_value = "")]
     redact_ids: Option<String>,
+    /// A parameter's value, `NAME=VALUE` (e.g. `niveau_2019=1234`,
+    /// `landsgennemsnit=62.5%`, `klynge_varighed=25 weeks`); repeatable.
+    /// A target bounded by a parameter not given and without a default is
+    /// reported, not judged
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    params: Vec<String>,
 }
 
 pub fn run(args: Args) -> CliResult {
     let policy = load_policy(&args.policy)?;
+    let params = pol_runtime::vm::params::resolve(policy.program(), &args.params)
+        .map_err(|e| CliError::usage(format!("--param: {e}")))?;
     let today = today_or(args.as_of);
     let key = redact_key(args.redact_ids.as_deref());
     let mut opened = caseload::open(policy.program(), &args.caseload, key.as_deref(), true)?;
@@ -82,7 +90,7 @@ pub fn run(args: Args) -> CliResult {
     report_input_errors(&summary.read);
     let report = summary
         .aggregate
-        .report(policy.program(), &summary.read, today);
+        .report_with(policy.program(), &summary.read, today, &params);
     if let Some(p) = &args.summary {
         let mut w = create_output(p)?;
         w.write_all(to_json(&report)?.as_bytes())

@@ -245,6 +245,18 @@ pub(super) fn describe(
             None => {}
         }
     }
+    // `at least 75 ledige`: a target's bound may go on with an operator,
+    // but a name after it means `of` is missing
+    if kws.contains(&Kw::OfGroup) {
+        let noise = [Kw::And, Kw::Or, Kw::In];
+        let drop: Vec<String> = noise
+            .iter()
+            .map(|k| format!("`{}`", k.word(lang)))
+            .collect();
+        words.retain(|w| !drop.contains(w));
+        kws.retain(|k| !noise.contains(k));
+        operator = false;
+    }
     if expression {
         words.insert(0, "an expression".into());
     }

@@ -127,6 +127,7 @@ fn keyword_of(r: Rule) -> Option<Kw> {
     Some(match r {
         Rule::kw_policy => Kw::Policy,
         Rule::kw_version => Kw::Version,
+        Rule::kw_parameter => Kw::Parameter,
         Rule::kw_effective => Kw::Effective,
         Rule::kw_from => Kw::From,
         Rule::kw_until => Kw::Until,
@@ -591,6 +592,10 @@ impl<'a> Builder<'a> {
                     let item = self.build_event(p);
                     self.items.push(item);
                 }
+                Rule::param_decl => {
+                    let item = self.build_param(p);
+                    self.items.push(item);
+                }
                 Rule::group => {
                     let item = self.build_group(p);
                     self.items.push(item);
@@ -789,6 +794,34 @@ impl<'a> Builder<'a> {
             doc: None,
             span,
         })
+    }
+
+    fn build_param(&mut self, p: Pair<'_, Rule>) -> Item {
+        let span = self.span(&p);
+        let mut d = ParamDecl {
+            name: self.missing_ident(span),
+            title: None,
+            ty: TypeExpr {
+                kind: TypeKind::Int,
+                optional: false,
+                span,
+            },
+            default: None,
+            sources: Vec::new(),
+            doc: None,
+            span,
+        };
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::ident => d.name = self.ident(&c),
+                Rule::string => d.title = Some(self.string(&c)),
+                Rule::type_expr => d.ty = self.build_type(c),
+                Rule::literal => d.default = Some(self.build_literal(c)),
+                Rule::source => d.sources.extend(self.build_source(c)),
+                _ => {}
+            }
+        }
+        Item::Param(d)
     }
 
     fn build_cost(&mut self, p: Pair<'_, Rule>) -> Cost {
@@ -1265,7 +1298,10 @@ impl<'a> Builder<'a> {
             match c.as_rule() {
                 Rule::ident => t.name = self.ident(&c),
                 Rule::string => t.title = Some(self.string(&c)),
-                Rule::target_share | Rule::target_count | Rule::target_average => {
+                Rule::target_share
+                | Rule::target_count
+                | Rule::target_average
+                | Rule::target_param => {
                     self.build_measure(c, &mut t);
                 }
                 Rule::source => t.sources.extend(self.build_source(c)),
@@ -1282,6 +1318,8 @@ impl<'a> Builder<'a> {
         let mut bound = Bound::AtLeast;
         let mut n = IntLit { value: 0, span };
         let mut value = None;
+        let mut param = None;
+        let mut group_seen = false;
         let mut limit = AverageLimit {
             value: 0,
             unit: None,
@@ -1289,7 +1327,13 @@ impl<'a> Builder<'a> {
         };
         for c in p.into_inner() {
             match c.as_rule() {
-                Rule::ident => t.group = self.ident(&c),
+                // the group's name comes first; `average … at most klynge`
+                // names a parameter after it
+                Rule::ident if group_seen => param = Some(self.ident(&c)),
+                Rule::ident => {
+                    t.group = self.ident(&c);
+                    group_seen = true;
+                }
                 Rule::percent => {
                     t.measure = Measure::Share {
                         share: self.percent(&c),
@@ -1299,6 +1343,10 @@ impl<'a> Builder<'a> {
                 Rule::kw_at_most => bound = Bound::AtMost,
                 Rule::kw_at_least => bound = Bound::AtLeast,
                 Rule::int => n = self.int_lit(&c),
+                Rule::expr if form == Rule::target_param => {
+                    let threshold = self.build_expr(c);
+                    t.measure = Measure::Param { bound, threshold };
+                }
                 Rule::expr => value = Some(self.build_expr(c)),
                 Rule::average_limit => limit = self.build_average_limit(&c),
                 Rule::target_filter => {
@@ -1326,6 +1374,7 @@ impl<'a> Builder<'a> {
                     }),
                     bound,
                     limit,
+                    param,
                 };
             }
             _ => {}

@@ -300,6 +300,7 @@ pub(super) fn attach_docs(file: &mut File, raw: &[RawComment], text: &str) {
                     f.doc = take(f.span.start);
                 }
             }
+            Item::Param(x) => x.doc = take(x.span.start),
             Item::Group(x) => x.doc = take(x.span.start),
             Item::Rule(x) => x.doc = take(x.span.start),
             Item::Exemption(x) => x.doc = take(x.span.start),
