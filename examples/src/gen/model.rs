@@ -474,12 +474,12 @@ pub fn fill_events(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
                 Some(d) if d > today => {
                     // a booked samtale, after the evaluation date
                     if rng.chance(40.0) {
-                        samtale(cx, rng, kind, t_samtale, d, x);
+                        samtale(cx, rng, kind, t_samtale, d, x, None);
                     }
                     break;
                 }
                 Some(d) => {
-                    samtale(cx, rng, kind, t_samtale, d, x);
+                    samtale(cx, rng, kind, t_samtale, d, x, None);
                     first_date.get_or_insert(d);
                     n += 1;
                     due = plus(d, gap, 1);
@@ -525,7 +525,7 @@ pub fn fill_events(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
                 if d > today {
                     break;
                 }
-                tilbud(cx, rng, kind, t_tilbud, d, x);
+                tilbud(cx, rng, kind, t_tilbud, d, x, None);
                 due = plus(d, Dur::Months(6), 1);
                 span = 180;
                 if !rng.chance(55.0) {
@@ -601,7 +601,7 @@ pub fn fill_events(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
 
     let long_course = matches!(x.ben, Ben::Ressourceforloeb | Ben::Jobafklaring);
     let activity = x.readiness == Readiness::Activity;
-    let simple: [(Option<u16>, f64, i32, i32); 9] = [
+    let simple: [(Option<u16>, f64, i32, i32); 7] = [
         (t.informationsmoede.kind, on(!syge, 25.0), 0, 14),
         (t.serviceopkald.kind, 8.0, 0, 180),
         (t.henvisning.kind, on(activity, 8.0), 14, 365),
@@ -612,8 +612,6 @@ pub fn fill_events(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
             30,
             365,
         ),
-        (t.anmodning.kind, 3.0, 0, 365),
-        (t.hjemrejseoenske.kind, on(x.repatriation, 15.0), 0, 365),
         (
             t.sundhedskoordinator_samtale.kind,
             on(long_course, 30.0),
@@ -638,6 +636,60 @@ pub fn fill_events(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
         };
         if let Some(d) = d.filter(|d| *d <= today) {
             cx.event(rng, k, d.max(x.start));
+        }
+    }
+    requests(cx, rng, x);
+    // a wish to return home, and the referral to Dansk Flygtningehjælp by
+    // the caseworker's diligence (ALL-20)
+    if let Some(k) = t.hjemrejseoenske.kind {
+        if x.repatriation && rng.chance(15.0) {
+            let d = x.start + rng.range(0, 365) as i32;
+            if d <= today {
+                cx.event(rng, k, d);
+                let to = t.referral.idx_of("til_dansk_flygtningehjaelp");
+                let at = place(rng, d + 14, 14, x.profile).filter(|at| *at >= d && *at <= today);
+                if let (Some(at), Some(kh)) = (at, t.henvisning.kind) {
+                    if let Some(s) = cx.event(rng, kh, at) {
+                        cx.set_ev(s, t.henvisning.field("to"), to.map(Val::Enum));
+                    }
+                }
+            }
+        }
+    }
+    // a førtidspensionist with a concrete job on hand, and the wage-subsidy
+    // job set up after it (GLA-41)
+    if x.ben == Ben::Foertidspension && rng.chance(40.0) {
+        let found = today - rng.range(0, 300) as i32;
+        cx.set(t.f.concrete_job_on, Some(Val::Date(found)));
+        let at = place(rng, found + 30, 30, x.profile).filter(|at| *at >= found && *at <= today);
+        if let (Some(at), Some(kt)) = (at, t_tilbud.kind) {
+            let offer = t.offer_job.idx_of("loentilskud");
+            tilbud(cx, rng, kt, t_tilbud, at, x, offer);
+        }
+    }
+    // the recovery team's call to the newly sick-listed, an information
+    // meeting for some, a referral to an active offer for others (GLA-30,
+    // GLA-31)
+    if syge {
+        let marks = [
+            (t.telefonkontakt.kind, 70.0, 3),
+            (t.informationsmoede.kind, 30.0, 21),
+            (t.henvisning.kind, 25.0, 28),
+        ];
+        for (kind, pct, after) in marks {
+            let Some(k) = kind.filter(|_| rng.chance(pct)) else {
+                continue;
+            };
+            let Some(d) = place(rng, x.start + after, after, x.profile).filter(|d| *d <= today)
+            else {
+                continue;
+            };
+            if let Some(s) = cx.event(rng, k, d.max(x.start)) {
+                if Some(k) == t.henvisning.kind {
+                    let to = t.referral.idx_of("til_aktiv_indsats");
+                    cx.set_ev(s, t.henvisning.field("to"), to.map(Val::Enum));
+                }
+            }
         }
     }
     // telephone contact with flexjob candidates, about quarterly
@@ -698,7 +750,7 @@ pub fn fill_events(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
     if rng.chance(3.0) {
         let d = x.start - rng.range(1, 90) as i32;
         if let Some(kind) = t_samtale.kind {
-            samtale(cx, rng, kind, t_samtale, d, x);
+            samtale(cx, rng, kind, t_samtale, d, x, None);
         }
     }
 }
@@ -711,7 +763,17 @@ fn on(b: bool, pct: f64) -> f64 {
     }
 }
 
-fn samtale(cx: &mut Cx<'_>, rng: &mut Rng, kind: u16, k: &Kind, date: i32, x: &Facts) {
+/// A samtale on `date`; `purpose` overrides the drawn purpose (a samtale at
+/// an activity's start or end, one the citizen asked for).
+fn samtale(
+    cx: &mut Cx<'_>,
+    rng: &mut Rng,
+    kind: u16,
+    k: &Kind,
+    date: i32,
+    x: &Facts,
+    purpose: Option<u16>,
+) {
     let Some(s) = cx.event(rng, kind, date) else {
         return;
     };
@@ -728,11 +790,12 @@ fn samtale(cx: &mut Cx<'_>, rng: &mut Rng, kind: u16, k: &Kind, date: i32, x: &F
     } else {
         t.held_by.pick(rng)
     };
-    let purpose = if syge {
+    let drawn = if syge {
         t.purpose_syge.pick(rng)
     } else {
         t.purpose.pick(rng)
     };
+    let purpose = purpose.or(drawn);
     let channel = if letter {
         t.channel_post.pick(rng)
     } else {
@@ -759,17 +822,29 @@ fn samtale(cx: &mut Cx<'_>, rng: &mut Rng, kind: u16, k: &Kind, date: i32, x: &F
     cx.set_ev(s, k.field("repatriation_guidance"), v);
 }
 
-fn tilbud(cx: &mut Cx<'_>, rng: &mut Rng, kind: u16, k: &Kind, date: i32, x: &Facts) {
+/// An offer starting on `date` (`offer` overrides the drawn type), with its
+/// end event when it has ended by the evaluation date, and the samtaler at
+/// its start and end as the caseworker's diligence has them (GLA-04).
+fn tilbud(
+    cx: &mut Cx<'_>,
+    rng: &mut Rng,
+    kind: u16,
+    k: &Kind,
+    date: i32,
+    x: &Facts,
+    offer: Option<u16>,
+) {
     let Some(s) = cx.event(rng, kind, date) else {
         return;
     };
     let t = cx.t;
-    let offer = match (x.ben, x.readiness) {
+    let drawn = match (x.ben, x.readiness) {
         (Ben::Sygedagpenge, _) => t.offer_syge.pick(rng),
         (Ben::Uddannelseshjaelp, _) => t.offer_young.pick(rng),
         (_, Readiness::Job) => t.offer_job.pick(rng),
         _ => t.offer_activity.pick(rng),
     };
+    let offer = offer.or(drawn);
     let company = offer.is_some()
         && (offer == t.offer_job.idx_of("virksomhedspraktik")
             || offer == t.offer_job.idx_of("loentilskud"));
@@ -794,4 +869,136 @@ fn tilbud(cx: &mut Cx<'_>, rng: &mut Rng, kind: u16, k: &Kind, date: i32, x: &Fa
     );
     let paalaeg = x.ben == Ben::Uddannelseshjaelp && rng.chance(30.0);
     cx.set_ev(s, k.field("in_paalaeg"), paalaeg.then_some(Val::Bool(true)));
+
+    // the end: the last planned day, or earlier when broken off (15%)
+    let days = (weeks as i32 * 7).max(1);
+    let completed = rng.chance(85.0);
+    let end = if completed {
+        date + days - 1
+    } else {
+        date + rng.range(0, i64::from(days - 1)) as i32
+    };
+    let today = x.today;
+    let slut = &t.tilbud_slut;
+    if let Some(ks) = slut.kind.filter(|_| end <= today) {
+        if let Some(e) = cx.event(rng, ks, end) {
+            cx.set_ev(e, slut.field("offer"), offer.map(Val::Enum));
+            cx.set_ev(
+                e,
+                slut.field("completed"),
+                (!completed).then_some(Val::Bool(false)),
+            );
+        }
+    }
+    // a jobstøttementor for company-directed activation in the integration
+    // programme (ALL-18)
+    let in_programme =
+        t.f.integration_start
+            .and_then(|f| cx.b.vals.get(f as usize))
+            .is_some_and(Option::is_some);
+    if let Some(km) = t.mentor_tildelt.kind {
+        if company && in_programme && rng.chance(70.0) {
+            if let Some(d) = place(rng, date, 7, x.profile).filter(|d| *d <= today) {
+                cx.event(rng, km, d);
+            }
+        }
+    }
+    // the samtaler at the start and the end of the activity
+    let Some(ks) = t.samtale.kind else { return };
+    let marks = [
+        (date, t.purpose.idx_of("activity_start")),
+        (end, t.purpose.idx_of("activity_end")),
+    ];
+    for (due, purpose) in marks {
+        if due > today || purpose.is_none() || !rng.chance(60.0) {
+            continue;
+        }
+        if let Some(d) = place(rng, due, 7, x.profile).filter(|d| *d <= today) {
+            samtale(cx, rng, ks, &t.samtale, d, x, purpose);
+        }
+    }
+}
+
+/// The enum value the case was given in `field`, if any.
+fn case_enum(cx: &Cx<'_>, field: Option<u16>) -> Option<u16> {
+    match field.and_then(|f| cx.b.vals.get(f as usize)) {
+        Some(Some(Val::Enum(v))) => Some(*v),
+        _ => None,
+    }
+}
+
+/// Requests (anmodninger) and what answers them, placed by the caseworker's
+/// diligence: some answered on time, some late, some not yet (W25-26,
+/// HED-51, GLA-16, GLA-39, W25-10). The employer of a sick employee asks for
+/// retention help; family-reunified and immigrants ask for an offer;
+/// kontanthjælp and uddannelseshjælp recipients for vejledning; anyone for
+/// a samtale.
+fn requests(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
+    let t = cx.t;
+    let Some(k) = t.anmodning.kind else { return };
+    let today = x.today;
+    let since = today - x.start;
+    let employer_asks = x.ben == Ben::Sygedagpenge && x.employed;
+    let pct = if employer_asks { 15.0 } else { 6.0 };
+    if since < 7 || !rng.chance(pct) {
+        return;
+    }
+    let immigrant = case_enum(cx, t.f.immigrant);
+    let asks_offer = immigrant.is_some()
+        && (immigrant == t.immigrant.idx_of("familiesammenfoert")
+            || immigrant == t.immigrant.idx_of("indvandrer"));
+    let cash = matches!(x.ben, Ben::Kontanthjaelp | Ben::Uddannelseshjaelp);
+    let (about, by) = if employer_asks && rng.chance(70.0) {
+        ("fastholdelse", "employer")
+    } else if asks_offer && rng.chance(50.0) {
+        ("tilbud", "citizen")
+    } else if cash && rng.chance(30.0) {
+        ("vejledning", "citizen")
+    } else {
+        ("samtale", "citizen")
+    };
+    for _ in 0..rng.range(1, 2) {
+        let d = x.start + rng.range(7, i64::from(since)) as i32;
+        let Some(s) = cx.event(rng, k, d) else { return };
+        let a = &t.anmodning;
+        let about_v = t.asked.idx_of(about);
+        let by_v = t.requester.idx_of(by);
+        let non_default = |v: Option<u16>, dflt: Option<u16>| v.filter(|v| Some(*v) != dflt);
+        cx.set_ev(
+            s,
+            a.field("about"),
+            non_default(about_v, t.asked.idx_of_first()).map(Val::Enum),
+        );
+        cx.set_ev(
+            s,
+            a.field("by"),
+            non_default(by_v, t.requester.idx_of_first()).map(Val::Enum),
+        );
+        let Some(at) = place(rng, d + 7, 7, x.profile).filter(|at| *at >= d && *at <= today) else {
+            continue;
+        };
+        match about {
+            "samtale" => {
+                if let Some(ks) = t.samtale.kind {
+                    let purpose = t.purpose.idx_of("citizen_request");
+                    samtale(cx, rng, ks, &t.samtale, at, x, purpose);
+                }
+            }
+            "vejledning" => {
+                if let Some(kv) = t.vejledning.kind {
+                    cx.event(rng, kv, at);
+                }
+            }
+            _ => {
+                if let Some(kt) = t.tilbud.kind {
+                    let offer = if about == "fastholdelse" {
+                        t.offer_syge.idx_of("fastholdelse")
+                    } else {
+                        None
+                    };
+                    tilbud(cx, rng, kt, &t.tilbud, at, x, offer);
+                }
+            }
+        }
+    }
 }

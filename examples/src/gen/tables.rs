@@ -75,6 +75,7 @@ pub struct Fields {
     pub barsel: Option<u16>,
     pub standby: Option<u16>,
     pub job_contract_start: Option<u16>,
+    pub concrete_job_on: Option<u16>,
     pub repatriation_covered: Option<u16>,
     /// Bool fields with a chance that depends on the case (`model::flag`).
     pub flags: Vec<(u16, Flag)>,
@@ -213,10 +214,16 @@ pub struct Tables {
     pub offer_activity: Table,
     pub offer_young: Table,
     pub offer_syge: Table,
+    /// What a request (anmodning) asks for, and who asks.
+    pub asked: Table,
+    pub requester: Table,
+    /// Where a referral goes.
+    pub referral: Table,
     /// Assessment variants by name.
     pub assessment: HashMap<&'static str, u16>,
     pub samtale: Kind,
     pub tilbud: Kind,
+    pub tilbud_slut: Kind,
     pub vurdering: Kind,
     pub loentimer: Kind,
     pub rehab_moede: Kind,
@@ -243,6 +250,7 @@ pub struct Tables {
 const KNOWN_KINDS: &[&str] = &[
     "samtale",
     "tilbud",
+    "tilbud_slut",
     "vurdering",
     "loentimer",
     "rehab_moede",
@@ -274,6 +282,10 @@ const EVENT_FIELDS: &[&str] = &[
     "in_paalaeg",
     "assessment",
     "degree",
+    "completed",
+    "about",
+    "by",
+    "to",
 ];
 
 impl Tables {
@@ -307,6 +319,7 @@ impl Tables {
             barsel: get("barsel"),
             standby: get("standby"),
             job_contract_start: get("job_contract_start"),
+            concrete_job_on: get("concrete_job_on"),
             repatriation_covered: get("repatriation_covered"),
             flags: Vec::new(),
         };
@@ -331,6 +344,7 @@ impl Tables {
             &mut f.expected_recovery,
             &mut f.barsel_start,
             &mut f.job_contract_start,
+            &mut f.concrete_job_on,
         ] {
             want(d, &is_date);
         }
@@ -387,6 +401,7 @@ impl Tables {
             f.barsel,
             f.standby,
             f.job_contract_start,
+            f.concrete_job_on,
             f.repatriation_covered,
         ]
         .into_iter()
@@ -482,6 +497,8 @@ impl Tables {
         let held_ty = ev_ty(&samtale, "held_by");
         let purpose_ty = ev_ty(&samtale, "purpose");
         let offer_ty = ev_ty(&tilbud, "offer");
+        let anmodning = kind("anmodning");
+        let henvisning = kind("henvisning");
         let assessment = variants_of(ev_ty(&vurdering, "assessment"))
             .iter()
             .enumerate()
@@ -665,11 +682,33 @@ impl Tables {
                     ("afklaringsforloeb", 10),
                 ],
             ),
+            asked: table(
+                ev_ty(&anmodning, "about"),
+                &[
+                    ("samtale", 70),
+                    ("vejledning", 10),
+                    ("tilbud", 10),
+                    ("fastholdelse", 10),
+                ],
+            ),
+            requester: table(
+                ev_ty(&anmodning, "by"),
+                &[("citizen", 90), ("employer", 10)],
+            ),
+            referral: table(
+                ev_ty(&henvisning, "to"),
+                &[
+                    ("til_aktiv_indsats", 60),
+                    ("til_ressourceforloeb", 25),
+                    ("til_dansk_flygtningehjaelp", 15),
+                ],
+            ),
             benefit,
             benefit_of,
             assessment,
             samtale,
             tilbud,
+            tilbud_slut: kind("tilbud_slut"),
             vurdering,
             loentimer: kind("loentimer"),
             rehab_moede: kind("rehab_moede"),
@@ -678,10 +717,10 @@ impl Tables {
             informationsmoede: kind("informationsmoede"),
             serviceopkald: kind("serviceopkald"),
             telefonkontakt: kind("telefonkontakt"),
-            henvisning: kind("henvisning"),
+            henvisning,
             jobmakker_tildelt: kind("jobmakker_tildelt"),
             mentor_tildelt: kind("mentor_tildelt"),
-            anmodning: kind("anmodning"),
+            anmodning,
             hjemrejseoenske: kind("hjemrejseoenske"),
             ledighedsuge: kind("ledighedsuge"),
             other_kinds,
