@@ -250,6 +250,8 @@ pub fn fill_case(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
     }
     let m = t.municipality.pick(rng);
     cx.set(f.municipality, m.map(Val::Enum));
+    let g = t.gender.pick(rng);
+    cx.set(f.gender, g.map(Val::Enum));
     cx.set(f.employed, x.employed.then_some(Val::Bool(true)));
     cx.set(f.self_employed, x.self_employed.then_some(Val::Bool(true)));
     cx.set(

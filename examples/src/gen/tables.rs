@@ -66,6 +66,7 @@ pub struct Fields {
     pub residence_permit: Option<u16>,
     pub integration_start: Option<u16>,
     pub municipality: Option<u16>,
+    pub gender: Option<u16>,
     pub employed: Option<u16>,
     pub self_employed: Option<u16>,
     pub expected_recovery: Option<u16>,
@@ -203,6 +204,7 @@ pub struct Tables {
     pub immigrant: Table,
     pub immigrant_hjemrejse: Table,
     pub municipality: Table,
+    pub gender: Table,
     pub form: Table,
     pub form_syge: Table,
     pub held_by_dagpenge: Table,
@@ -310,6 +312,7 @@ impl Tables {
             residence_permit: get("residence_permit"),
             integration_start: get("integration_start"),
             municipality: get("municipality"),
+            gender: get("gender"),
             employed: get("employed"),
             self_employed: get("self_employed"),
             expected_recovery: get("expected_recovery"),
@@ -363,6 +366,7 @@ impl Tables {
             &mut f.flex_track,
             &mut f.immigrant,
             &mut f.municipality,
+            &mut f.gender,
         ] {
             want(e, &is_enum);
         }
@@ -392,6 +396,7 @@ impl Tables {
             f.residence_permit,
             f.integration_start,
             f.municipality,
+            f.gender,
             f.employed,
             f.self_employed,
             f.expected_recovery,
@@ -572,6 +577,7 @@ impl Tables {
                 field_ty(f.immigrant),
                 &[("flygtning", 65), ("familiesammenfoert", 35)],
             ),
+            gender: table(field_ty(f.gender), &[("kvinde", 50), ("mand", 50)]),
             municipality: table(
                 field_ty(f.municipality),
                 &[
