@@ -270,9 +270,12 @@ fn other(l: Language) -> Language {
 }
 
 impl<'a> Builder<'a> {
+    /// The pair's source range without the whitespace a failed optional
+    /// part after it may have consumed (`event x on D` then a new line).
     fn span(&self, p: &Pair<'_, Rule>) -> Span {
         let s = p.as_span();
-        Span::new(self.file, self.base + s.start(), self.base + s.end())
+        let end = s.start() + p.as_str().trim_end().len();
+        Span::new(self.file, self.base + s.start(), self.base + end)
     }
 
     fn error(&mut self, d: Diagnostic) {
