@@ -41,9 +41,19 @@ pub struct Failure {
 
 /// Runs every test of `checked` on `policy` (its lowering).
 pub fn run_tests(checked: &Checked, policy: &Policy) -> Vec<TestOutcome> {
+    run_selected(checked, policy, |_| true)
+}
+
+/// Runs only the tests `select` keeps (by name), in file order.
+pub fn run_selected(
+    checked: &Checked,
+    policy: &Policy,
+    select: impl Fn(&str) -> bool,
+) -> Vec<TestOutcome> {
     checked
         .tests
         .iter()
+        .filter(|t| select(&t.name))
         .map(|t| run_test(checked, policy, t))
         .collect()
 }

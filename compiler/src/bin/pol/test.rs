@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use pol_compiler::testing::run_tests;
+use pol_compiler::testing::run_selected;
 
 use crate::common::{
     collect_pol_files, compile_file, display_name, plural, policy_of, print_out, CliResult, Exit,
@@ -46,25 +46,16 @@ pub fn run(args: Args) -> CliResult {
                 continue;
             }
         };
-        let selected: Vec<usize> = comp
-            .checked
-            .tests
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| args.filter.as_deref().is_none_or(|f| t.name.contains(f)))
-            .map(|(i, _)| i)
-            .collect();
-        filtered_out += comp.checked.tests.len() - selected.len();
-        if selected.is_empty() {
+        let outcomes = run_selected(&comp.checked, &policy, |test| {
+            args.filter.as_deref().is_none_or(|f| test.contains(f))
+        });
+        filtered_out += comp.checked.tests.len() - outcomes.len();
+        if outcomes.is_empty() {
             continue;
         }
-        let mut out = format!("{name}: {}\n", plural(selected.len(), "test", "tests"));
+        let mut out = format!("{name}: {}\n", plural(outcomes.len(), "test", "tests"));
         let mut details = String::new();
-        let outcomes = run_tests(&comp.checked, &policy);
-        for (i, t) in outcomes.iter().enumerate() {
-            if !selected.contains(&i) {
-                continue;
-            }
+        for t in &outcomes {
             let line = comp
                 .sources
                 .get(t.span.file)
