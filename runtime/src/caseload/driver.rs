@@ -128,6 +128,11 @@ where
     let mut total = Aggregate::new(program);
     let mut current = CaseBatch::new(&program.schema);
     let mut next = CaseBatch::new(&program.schema);
+    // One output buffer per piece, kept from chunk to chunk: a chunk's
+    // lines run to megabytes per piece, and buffers freed and grown anew
+    // for every chunk cost a page fault per fresh page and a copy per
+    // doubling.
+    let mut bytes: Vec<Vec<u8>> = Vec::new();
     reader
         .read_chunk(&mut current, chunk)
         .map_err(DriverError::Read)?;
@@ -135,11 +140,20 @@ where
         let want_output = out.is_some();
         let (read, pieces) = rayon::join(
             || reader.read_chunk(&mut next, chunk),
-            || evaluate_chunk(policy, &writer, &current, today, options, want_output),
+            || {
+                evaluate_chunk(
+                    policy,
+                    &writer,
+                    &current,
+                    today,
+                    options,
+                    want_output.then_some(&mut bytes),
+                )
+            },
         );
-        for (bytes, agg) in &pieces {
-            if let Some(w) = out.as_deref_mut() {
-                w.write_all(bytes).map_err(DriverError::Write)?;
+        for (i, agg) in pieces.iter().enumerate() {
+            if let (Some(w), Some(b)) = (out.as_deref_mut(), bytes.get(i)) {
+                w.write_all(b).map_err(DriverError::Write)?;
             }
             total.merge(agg);
         }
@@ -156,28 +170,45 @@ where
 }
 
 /// Splits the chunk into pieces (several per thread, so uneven cases
-/// balance), evaluates them in parallel, and returns each piece's output
-/// and sums in input order.
+/// balance), evaluates them in parallel, and returns each piece's sums in
+/// input order. With `output`, piece p's lines are in `output[p]` (the
+/// buffers are cleared and reused; there are at least as many as pieces).
 fn evaluate_chunk<E: Evaluator>(
     policy: &E,
     writer: &CaseWriter,
     batch: &CaseBatch,
     today: i32,
     options: &EvalOptions,
-    want_output: bool,
-) -> Vec<(Vec<u8>, Aggregate)> {
+    output: Option<&mut Vec<Vec<u8>>>,
+) -> Vec<Aggregate> {
     let n = batch.len();
     let per = (n / (rayon::current_num_threads() * 4)).clamp(256, 8192);
-    let ranges: Vec<Range<usize>> = (0..n.div_ceil(per))
+    let count = n.div_ceil(per);
+    let want_output = output.is_some();
+    let mut none = Vec::new();
+    let buffers = match output {
+        Some(b) => {
+            if b.len() < count {
+                b.resize_with(count, Vec::new);
+            }
+            b
+        }
+        None => {
+            none.resize_with(count, Vec::new);
+            &mut none
+        }
+    };
+    let ranges: Vec<Range<usize>> = (0..count)
         .map(|p| p * per..((p + 1) * per).min(n))
         .collect();
     let horizon = options.forecast_weeks.saturating_mul(7);
     ranges
         .into_par_iter()
-        .map(|range| {
+        .zip(buffers.par_iter_mut())
+        .map(|(range, bytes)| {
+            bytes.clear();
             let mut result = policy.new_result();
             let mut agg = Aggregate::new(policy.program());
-            let mut bytes = Vec::with_capacity(if want_output { range.len() * 256 } else { 0 });
             let mut work = Vec::new();
             let mut values = Vec::new();
             let averages = agg.has_averages();
@@ -190,7 +221,7 @@ fn evaluate_chunk<E: Evaluator>(
                     agg.add_values(&values);
                 }
                 if want_output {
-                    writer.write_case(case.id(), &result, &mut bytes);
+                    writer.write_case(case.id(), &result, bytes);
                 }
                 if horizon > 0 {
                     work.clear();
@@ -200,7 +231,7 @@ fn evaluate_chunk<E: Evaluator>(
                     }
                 }
             }
-            (bytes, agg)
+            agg
         })
         .collect()
 }
