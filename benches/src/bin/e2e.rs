@@ -4,7 +4,7 @@
 //! cargo run --release -p pol-benches --bin e2e -- gen    FILE [CASES] [POLICY]
 //! cargo run --release -p pol-benches --bin e2e -- eval   FILE [JOBS] [OUT|-] [WEEKS] [POLICY]
 //! cargo run --release -p pol-benches --bin e2e -- memory FILE [POLICY]
-//! cargo run --release -p pol-benches --bin e2e -- cpu -
+//! cargo run --release -p pol-benches --bin e2e -- cpu -|ten_rules|workshop|read
 //! ```
 //!
 //! * `gen` writes a generated NDJSON caseload (default 1,000,000 cases of
@@ -13,10 +13,11 @@
 //!   one JSON line per case out to OUT, or nowhere with `-`), on JOBS threads
 //!   (0: every core), with WEEKS of forecast (default 0), and prints
 //!   seconds, cases/s and MB/s.
-//! * `cpu` (FILE unused, give `-`): single-thread throughput in CPU time, which
-//!   a busy shared machine distorts far less than wall time: `ten_rules.pol`
-//!   in the VM and hand-written (1,000,000 cases in a batch), the workshop
-//!   policy in the VM (100,000 cases), and NDJSON reading (100,000 cases).
+//! * `cpu` (in place of FILE: `-` for everything, or one part, to profile it
+//!   alone): single-thread throughput in CPU time, which a busy shared
+//!   machine distorts far less than wall time: `ten_rules.pol` in the VM and
+//!   hand-written (1,000,000 cases in a batch), the workshop policy in the VM
+//!   (100,000 cases), and NDJSON reading (100,000 cases).
 //! * `memory` reads the whole file into one `CaseBatch` and prints the
 //!   resident memory it takes (VmRSS after minus before, and VmHWM).
 
@@ -83,7 +84,8 @@ fn best(mut f: impl FnMut() -> u64) -> (f64, f64) {
     out
 }
 
-fn cpu() -> Result<(), String> {
+fn cpu(only: &str) -> Result<(), String> {
+    let want = |part: &str| only == "-" || only == part;
     let day = today()?;
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("load average: {}", load.trim());
@@ -96,46 +98,58 @@ fn cpu() -> Result<(), String> {
         );
         cpu
     };
-    let ten = compile(&ten_rules_path())?;
-    let hand = HandEval::new(ten.program())?;
-    let batch = generate(ten.program(), 1_000_000, SEED, day)?;
-    let n = batch.len();
-    let vm = report(
-        "ten_rules VM",
-        n,
-        best(|| {
-            eval_serial(&batch, ten.new_result(), |c, r| {
-                ten.evaluate_case(c, day, r)
-            })
-        }),
-    );
-    let hw = report(
-        "ten_rules hand-written",
-        n,
-        best(|| eval_serial(&batch, hand.new_result(), |c, r| hand.evaluate(c, day, r))),
-    );
-    println!("ten_rules VM / hand-written: {:.2}x", vm / hw);
-    drop(batch);
+    let mut hand_per_case = None;
+    if want("ten_rules") {
+        let ten = compile(&ten_rules_path())?;
+        let hand = HandEval::new(ten.program())?;
+        let batch = generate(ten.program(), 1_000_000, SEED, day)?;
+        let n = batch.len();
+        let vm = report(
+            "ten_rules VM",
+            n,
+            best(|| {
+                eval_serial(&batch, ten.new_result(), |c, r| {
+                    ten.evaluate_case(c, day, r)
+                })
+            }),
+        );
+        let hw = report(
+            "ten_rules hand-written",
+            n,
+            best(|| eval_serial(&batch, hand.new_result(), |c, r| hand.evaluate(c, day, r))),
+        );
+        println!("ten_rules VM / hand-written: {:.2}x", vm / hw);
+        hand_per_case = Some(hw / n as f64);
+    }
+    if !want("workshop") && !want("read") {
+        return Ok(());
+    }
     let ws = compile(&repo_root().join("policies/000_workshop_2025.pol"))?;
-    let (bytes, _) = generate_ndjson(&ws, 100_000)?;
-    let wb = read_batch(&ws, &bytes)?;
-    let m = wb.len();
-    let ws_cpu = report(
-        "000_workshop_2025 VM",
-        m,
-        best(|| eval_serial(&wb, ws.new_result(), |c, r| ws.evaluate_case(c, day, r))),
-    );
-    println!(
-        "000_workshop_2025 VM / ten_rules hand-written: {:.2}x per case",
-        (ws_cpu / m as f64) / (hw / n as f64)
-    );
-    let (wall, cpu) = best(|| read_all(&ws, &bytes, 65_536).map_or(0, |k| k as u64));
-    println!(
-        "read/ndjson 000_workshop_2025      {:>8.0} MB/s CPU per core (wall {:.0} MB/s), {:.0} ns/case",
-        mb(bytes.len() as u64) / cpu,
-        mb(bytes.len() as u64) / wall,
-        cpu * 1e9 / m as f64
-    );
+    let (bytes, stats) = generate_ndjson(&ws, 100_000)?;
+    if want("workshop") {
+        let wb = read_batch(&ws, &bytes)?;
+        let m = wb.len();
+        let ws_cpu = report(
+            "000_workshop_2025 VM",
+            m,
+            best(|| eval_serial(&wb, ws.new_result(), |c, r| ws.evaluate_case(c, day, r))),
+        );
+        if let Some(hw) = hand_per_case {
+            println!(
+                "000_workshop_2025 VM / ten_rules hand-written: {:.2}x per case",
+                (ws_cpu / m as f64) / hw
+            );
+        }
+    }
+    if want("read") {
+        let (wall, cpu) = best(|| read_all(&ws, &bytes, 65_536).map_or(0, |k| k as u64));
+        println!(
+            "read/ndjson 000_workshop_2025      {:>8.0} MB/s CPU per core (wall {:.0} MB/s), {:.0} ns/case",
+            mb(bytes.len() as u64) / cpu,
+            mb(bytes.len() as u64) / wall,
+            cpu * 1e9 / stats.cases.max(1) as f64
+        );
+    }
     Ok(())
 }
 
@@ -242,7 +256,7 @@ fn run() -> Result<(), String> {
             );
             std::hint::black_box(&batch);
         }
-        Some("cpu") => cpu()?,
+        Some("cpu") => cpu(&file.to_string_lossy())?,
         _ => return Err("usage: e2e gen|eval|memory FILE …".into()),
     }
     Ok(())
