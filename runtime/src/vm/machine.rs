@@ -92,8 +92,9 @@ pub(crate) struct MonthMemo {
     /// exemption usually covers several rules and is asked again for
     /// `overrides`, and its condition does not depend on the rule.
     exempt: [std::cell::Cell<Option<Option<ExemptReason>>>; CACHED_EXEMPTIONS],
-    /// `upto[k]`: how many of kind k's events are dated on or before today
-    /// (`UNKNOWN` until a window first asks). Nearly every window ends
+    /// `upto[k]`: one more than how many of kind k's events are dated on or
+    /// before today (0 until a window first asks, so a fresh memo needs no
+    /// setting up). Nearly every window ends
     /// today, so this saves a search per count; found on first use, because
     /// many kinds are read only by rules of groups the case is not in.
     upto: [std::cell::Cell<u32>; CACHED_KINDS],
@@ -101,8 +102,6 @@ pub(crate) struct MonthMemo {
     /// a case starts from the same anchor (`benefit_start + n months`).
     civil: std::cell::Cell<Option<(i64, dates::Civil)>>,
 }
-
-const UNKNOWN: u32 = u32::MAX;
 
 impl MonthMemo {
     fn add(&self, d: i64, n: i64) -> i64 {
@@ -147,7 +146,31 @@ impl MonthMemo {
     }
 }
 
+thread_local! {
+    /// The last evaluation date converted to a calendar date on this thread:
+    /// a caseload is evaluated on one date, case after case.
+    static TODAY_CIVIL: std::cell::Cell<(i64, Option<dates::Civil>)> =
+        const { std::cell::Cell::new((i64::MIN, None)) };
+}
+
+/// `today` as a calendar date (`None` outside the supported range).
+fn today_civil(today: i64) -> Option<dates::Civil> {
+    let convert = || dates::in_range(today).map(dates::civil_from_days);
+    TODAY_CIVIL
+        .try_with(|slot| match slot.get() {
+            (d, c) if d == today => c,
+            _ => {
+                let c = convert();
+                slot.set((today, c));
+                c
+            }
+        })
+        .unwrap_or_else(|_| convert())
+}
+
 impl<'a> Ctx<'a> {
+    /// `months` holds what is learnt about this case on this date: give
+    /// each case a fresh one (`MonthMemo::default()`).
     pub fn new(case: CaseRef<'a>, today: i32, schema: &Schema, months: &'a MonthMemo) -> Ctx<'a> {
         let today = i64::from(today);
         let fields = case.fields();
@@ -156,18 +179,11 @@ impl<'a> Ctx<'a> {
             .and_then(|b| fields.get(usize::from(b)))
             .copied()
             .unwrap_or(NONE);
-        let today_civil = dates::in_range(today).map(dates::civil_from_days);
+        let today_civil = today_civil(today);
         let age_today = match today_civil {
             Some(c) if birth != NONE => dates::age_on_civil(birth, c).unwrap_or(NONE),
             _ => NONE,
         };
-        // The verdicts belong to one case on one date.
-        for slot in &months.exempt {
-            slot.set(None);
-        }
-        for slot in &months.upto {
-            slot.set(UNKNOWN);
-        }
         Ctx {
             case,
             fields,
@@ -192,15 +208,15 @@ impl<'a> Ctx<'a> {
         let search = || dates.partition_point(|d| i64::from(*d) <= to);
         let hi = match self.months.upto.get(k) {
             Some(slot) if to == self.today => match slot.get() {
-                UNKNOWN => {
+                0 => {
                     let h = search();
                     // A count too big for the slot is simply not kept.
-                    if let Ok(v) = u32::try_from(h) {
+                    if let Ok(v) = u32::try_from(h + 1) {
                         slot.set(v);
                     }
                     h
                 }
-                h => h as usize,
+                h => h as usize - 1,
             },
             _ => search(),
         };
