@@ -14,7 +14,7 @@ use crate::bytecode::program::{
 use crate::bytecode::verify::{MAX_COUNTS, MAX_STACK, MAX_SUSPENDS_PER_RULE};
 use crate::caseload::batch::{CaseRef, Events};
 use crate::vm::dates;
-use crate::vm::policy::{FilterPlan, Lookups, Node};
+use crate::vm::policy::{FilterPlan, GroupPlan, Lookups, Node};
 use crate::vm::result::{CaseResult, RuleResult, Status, TargetOutcome};
 
 /// Why a rule is not applicable (for explanations).
@@ -284,8 +284,30 @@ impl<'p> Machine<'p> {
 
     /// §5: membership, then priorities (the lowest-numbered matching group wins).
     pub fn groups(&self, cx: &Ctx<'_>, out: &mut [bool]) {
-        for (slot, g) in out.iter_mut().zip(&self.p.groups) {
-            *slot = truthy(self.eval(g.pred, cx, None));
+        let mut atoms = 0u64;
+        for (i, a) in self.l.group_atoms.iter().enumerate() {
+            atoms |= u64::from(truthy(self.node(*a, cx, None))) << (i & 63);
+        }
+        for ((slot, g), plan) in out.iter_mut().zip(&self.p.groups).zip(
+            self.l
+                .group_plans
+                .iter()
+                .chain(std::iter::repeat(&GroupPlan::Code)),
+        ) {
+            *slot = match *plan {
+                GroupPlan::Table {
+                    atoms: at,
+                    n,
+                    table,
+                } => {
+                    let mut row = 0u32;
+                    for (j, a) in at.iter().take(usize::from(n)).enumerate() {
+                        row |= ((atoms >> (a & 63)) as u32 & 1) << j;
+                    }
+                    table >> (row & 63) & 1 == 1
+                }
+                GroupPlan::Code => truthy(self.eval(g.pred, cx, None)),
+            };
         }
         let mut chosen = false;
         for g in &self.l.priority_groups {

@@ -54,7 +54,36 @@ pub(crate) struct Lookups {
     /// `trees[code.start] == (code.len, root)` when that expression has a
     /// tree (`root == NO_TREE`: run the stack machine).
     pub trees: Vec<(u32, u32)>,
+    /// The cheap conditions group predicates are made of (tree roots),
+    /// shared by every group: each is decided once per case.
+    pub group_atoms: Vec<u32>,
+    /// `group_plans[g]`: how group g's predicate is decided.
+    pub group_plans: Vec<GroupPlan>,
 }
+
+/// How a group predicate is decided. Most are `and`/`or`/`not` over a few
+/// field tests (`benefit == dagpenge`, `age < 30`), repeated across groups:
+/// those become a truth table over their atoms, so a case's groups cost one
+/// test per distinct atom and a table look-up per group instead of a tree
+/// walk per group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GroupPlan {
+    /// Bit `i` of the index is `group_atoms[atoms[i]]`; the predicate is
+    /// bit `index` of `table`.
+    Table {
+        atoms: [u8; MAX_GROUP_ATOMS],
+        n: u8,
+        table: u64,
+    },
+    /// Run the expression.
+    Code,
+}
+
+/// Atoms in one group's truth table (2^6 = 64 rows, one `u64`).
+pub(crate) const MAX_GROUP_ATOMS: usize = 6;
+
+/// Atoms shared across all groups (bits of one `u64` per case).
+const MAX_SHARED_ATOMS: usize = 64;
 
 pub(crate) const NO_TREE: u32 = u32::MAX;
 
@@ -148,7 +177,92 @@ impl Lookups {
             .collect();
         prio.sort_unstable();
         l.priority_groups = prio.into_iter().map(|(_, g)| g).collect();
+        l.group_plans = p.groups.iter().map(|g| l.plan_group(g.pred)).collect();
         l
+    }
+
+    /// Group predicate `code` as a truth table over shared atoms, when it
+    /// is `and`/`or`/`not` over at most `MAX_GROUP_ATOMS` cheap atoms.
+    fn plan_group(&mut self, code: CodeRef) -> GroupPlan {
+        let Some(root) = self.tree(code) else {
+            return GroupPlan::Code;
+        };
+        let mut local: Vec<u32> = Vec::new();
+        if !self.collect_atoms(root, &mut local) || local.len() > MAX_GROUP_ATOMS {
+            return GroupPlan::Code;
+        }
+        let mut atoms = [0u8; MAX_GROUP_ATOMS];
+        let mut shared_added = 0;
+        for (slot, &a) in atoms.iter_mut().zip(&local) {
+            let found = self
+                .group_atoms
+                .iter()
+                .position(|&b| same_tree(&self.nodes, a, b));
+            let at = match found {
+                Some(i) => i,
+                None if self.group_atoms.len() < MAX_SHARED_ATOMS => {
+                    self.group_atoms.push(a);
+                    shared_added += 1;
+                    self.group_atoms.len() - 1
+                }
+                None => {
+                    let keep = self.group_atoms.len() - shared_added;
+                    self.group_atoms.truncate(keep);
+                    return GroupPlan::Code;
+                }
+            };
+            *slot = at as u8;
+        }
+        let mut table = 0u64;
+        for row in 0..1u32 << local.len() {
+            let value = |atom: u32| {
+                local
+                    .iter()
+                    .position(|&a| a == atom)
+                    .is_some_and(|i| row >> i & 1 == 1)
+            };
+            if self.skeleton(root, &value) {
+                table |= 1 << row;
+            }
+        }
+        GroupPlan::Table {
+            atoms,
+            n: local.len() as u8,
+            table,
+        }
+    }
+
+    /// Gathers the atoms under the `and`/`or`/`not` skeleton at `n` (distinct
+    /// node indices, in first-seen order); false if one is not cheap.
+    fn collect_atoms(&self, n: u32, out: &mut Vec<u32>) -> bool {
+        match self.nodes.get(n as usize) {
+            Some(Node::And(a, b) | Node::Or(a, b)) => {
+                let (a, b) = (*a, *b);
+                self.collect_atoms(a, out) && self.collect_atoms(b, out)
+            }
+            Some(Node::Un(Op::Not, a)) => {
+                let a = *a;
+                self.collect_atoms(a, out)
+            }
+            Some(_) if cheap(&self.nodes, n) => {
+                if !out.contains(&n) {
+                    out.push(n);
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The truth of the skeleton at `n` when each atom's truth is `value(atom)`
+    /// (as the tree walk: `and`/`or` of truthy operands, `not` of a truthy one).
+    fn skeleton(&self, n: u32, value: &dyn Fn(u32) -> bool) -> bool {
+        match self.nodes.get(n as usize) {
+            Some(Node::And(a, b)) => self.skeleton(*a, value) && self.skeleton(*b, value),
+            Some(Node::Or(a, b)) => self.skeleton(*a, value) || self.skeleton(*b, value),
+            Some(Node::Un(Op::Not, a)) => !self.skeleton(*a, value),
+            _ => value(n),
+        }
     }
 
     fn plant(&mut self, p: &Program, code: CodeRef) {
@@ -191,6 +305,56 @@ impl Lookups {
             Some(&(s, e)) => self.overriders.get(s as usize..e as usize).unwrap_or(&[]),
             None => &[],
         }
+    }
+}
+
+/// Whether the subtree at `n` is cheap enough to decide for every case
+/// whether or not a group asks: no aggregates, nothing of an event or of
+/// another rule, and small.
+fn cheap(nodes: &[Node], n: u32) -> bool {
+    fn size(nodes: &[Node], n: u32, budget: &mut u32) -> bool {
+        if *budget == 0 {
+            return false;
+        }
+        *budget -= 1;
+        match nodes.get(n as usize) {
+            Some(
+                Node::Const(_)
+                | Node::Field(_)
+                | Node::Today
+                | Node::AgeToday
+                | Node::FieldEq { .. }
+                | Node::FieldNe { .. }
+                | Node::FieldIn { .. }
+                | Node::TodayMonths(_),
+            ) => true,
+            Some(Node::Un(_, a)) => size(nodes, *a, budget),
+            Some(Node::And(a, b) | Node::Or(a, b) | Node::Bin(_, a, b)) => {
+                size(nodes, *a, budget) && size(nodes, *b, budget)
+            }
+            Some(Node::EvField(_) | Node::EvDate | Node::RuleMet(_) | Node::Agg { .. }) | None => {
+                false
+            }
+        }
+    }
+    size(nodes, n, &mut 8)
+}
+
+/// Whether the subtrees at `a` and `b` compute the same thing.
+fn same_tree(nodes: &[Node], a: u32, b: u32) -> bool {
+    let (Some(x), Some(y)) = (nodes.get(a as usize), nodes.get(b as usize)) else {
+        return false;
+    };
+    match (*x, *y) {
+        (Node::Un(o, p), Node::Un(q, r)) => o == q && same_tree(nodes, p, r),
+        (Node::And(p, q), Node::And(r, s)) | (Node::Or(p, q), Node::Or(r, s)) => {
+            same_tree(nodes, p, r) && same_tree(nodes, q, s)
+        }
+        (Node::Bin(o, p, q), Node::Bin(t, r, s)) => {
+            o == t && same_tree(nodes, p, r) && same_tree(nodes, q, s)
+        }
+        (Node::Agg { .. }, _) | (_, Node::Agg { .. }) => false,
+        (x, y) => x == y,
     }
 }
 
