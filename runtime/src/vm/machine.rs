@@ -979,6 +979,12 @@ impl<'p> Machine<'p> {
                 i64::from(in_mask(a, mask))
             }
             Node::TodayMonths(k) => cx.today_months(k).unwrap_or(NONE),
+            Node::EvFieldEq { field, value } => i64::from(ev_field(ev, field) == value),
+            Node::EvFieldNe { field, value } => {
+                let a = ev_field(ev, field);
+                i64::from(a != NONE && a != value)
+            }
+            Node::EvFieldIn { field, mask } => i64::from(in_mask(ev_field(ev, field), mask)),
             Node::And(a, b) => {
                 i64::from(truthy(self.node(a, cx, ev)) && truthy(self.node(b, cx, ev)))
             }
@@ -1204,6 +1210,10 @@ impl<'p> Machine<'p> {
             Some(FilterPlan::FieldEq { field, value }) => {
                 ev.row(k).get(usize::from(*field)) == Some(value)
             }
+            Some(FilterPlan::FieldNe { field, value }) => ev
+                .row(k)
+                .get(usize::from(*field))
+                .is_some_and(|a| *a != NONE && a != value),
             Some(FilterPlan::FieldIn { field, mask }) => ev
                 .row(k)
                 .get(usize::from(*field))

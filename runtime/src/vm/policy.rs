@@ -30,6 +30,8 @@ pub(crate) enum FilterPlan {
     FieldEq { field: u16, value: i64 },
     /// `field in set`
     FieldIn { field: u16, mask: u64 },
+    /// `field != value`
+    FieldNe { field: u16, value: i64 },
     /// a bare bool field (`where jobcenter`)
     FieldTrue { field: u16 },
     /// anything else: run the code
@@ -123,6 +125,21 @@ pub(crate) enum Node {
     },
     /// `today + n months`
     TodayMonths(i64),
+    /// the current event's `field == value`, value not `NONE`
+    EvFieldEq {
+        field: u16,
+        value: i64,
+    },
+    /// the current event's `field != value`, value not `NONE`
+    EvFieldNe {
+        field: u16,
+        value: i64,
+    },
+    /// the current event's `field in set`
+    EvFieldIn {
+        field: u16,
+        mask: u64,
+    },
     And(u32, u32),
     Or(u32, u32),
     /// a one-operand op applied to a subtree
@@ -332,9 +349,16 @@ fn cheap(nodes: &[Node], n: u32) -> bool {
             Some(Node::And(a, b) | Node::Or(a, b) | Node::Bin(_, a, b)) => {
                 size(nodes, *a, budget) && size(nodes, *b, budget)
             }
-            Some(Node::EvField(_) | Node::EvDate | Node::RuleMet(_) | Node::Agg { .. }) | None => {
-                false
-            }
+            Some(
+                Node::EvField(_)
+                | Node::EvDate
+                | Node::EvFieldEq { .. }
+                | Node::EvFieldNe { .. }
+                | Node::EvFieldIn { .. }
+                | Node::RuleMet(_)
+                | Node::Agg { .. },
+            )
+            | None => false,
         }
     }
     size(nodes, n, &mut 8)
@@ -421,6 +445,10 @@ fn build_tree(p: &Program, ops: &[Op], nodes: &mut Vec<Node>) -> Option<u32> {
                         field: *f,
                         mask: p.sets.get(s as usize).copied().unwrap_or(0),
                     },
+                    (Op::InSet(s), Some(Node::EvField(f))) => Node::EvFieldIn {
+                        field: *f,
+                        mask: p.sets.get(s as usize).copied().unwrap_or(0),
+                    },
                     _ => Node::Un(*op, a),
                 }
             }
@@ -461,6 +489,24 @@ fn build_tree(p: &Program, ops: &[Op], nodes: &mut Vec<Node>) -> Option<u32> {
                         if *c != NONE =>
                     {
                         Node::FieldNe {
+                            field: *f,
+                            value: *c,
+                        }
+                    }
+                    (Op::Eq, Some(Node::EvField(f)), Some(Node::Const(c)))
+                    | (Op::Eq, Some(Node::Const(c)), Some(Node::EvField(f)))
+                        if *c != NONE =>
+                    {
+                        Node::EvFieldEq {
+                            field: *f,
+                            value: *c,
+                        }
+                    }
+                    (Op::Ne, Some(Node::EvField(f)), Some(Node::Const(c)))
+                    | (Op::Ne, Some(Node::Const(c)), Some(Node::EvField(f)))
+                        if *c != NONE =>
+                    {
+                        Node::EvFieldNe {
                             field: *f,
                             value: *c,
                         }
@@ -514,6 +560,14 @@ fn plan_filter(p: &Program, code: CodeRef) -> FilterPlan {
             if *c != crate::bytecode::program::NONE =>
         {
             FilterPlan::FieldEq {
+                field: *f,
+                value: *c,
+            }
+        }
+        Some([Op::EvField(f), Op::Const(c), Op::Ne] | [Op::Const(c), Op::EvField(f), Op::Ne])
+            if *c != crate::bytecode::program::NONE =>
+        {
+            FilterPlan::FieldNe {
                 field: *f,
                 value: *c,
             }
