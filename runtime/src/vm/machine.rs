@@ -587,6 +587,7 @@ impl<'p> Machine<'p> {
         let today = cx.today;
         let mut walk = Walk::new(today);
         let counters = || Counters::new(self, cx, &req.counts, s, today);
+        let once = || self.fulfilled_once(cx, &req.counts, s, today);
         let single = || {
             req.counts
                 .first()
@@ -605,7 +606,7 @@ impl<'p> Machine<'p> {
                     return RuleResult::NOT_APPLICABLE;
                 };
                 let due = shift(raw, s, trace);
-                let f = counters().fulfilled(1);
+                let f = once();
                 trace.instance(day(s), day(due), f.map(day));
                 walk.step(due, f).unwrap_or_else(|| walk.finish())
             }
@@ -615,13 +616,13 @@ impl<'p> Machine<'p> {
                     return RuleResult::NOT_APPLICABLE;
                 }
                 let due = shift(raw, s, trace);
-                let f = counters().fulfilled(1);
+                let f = once();
                 trace.instance(day(s), day(due), f.map(day));
                 walk.step(due, f).unwrap_or_else(|| walk.finish())
             }
             Form::BeforeWeek { week } => {
                 let due = shift(s + 7 * i64::from(week) - 1, s, trace);
-                let f = counters().fulfilled(1);
+                let f = once();
                 trace.instance(day(s), day(due), f.map(day));
                 walk.step(due, f).unwrap_or_else(|| walk.finish())
             }
@@ -841,6 +842,20 @@ impl<'p> Machine<'p> {
                 return;
             }
         }
+    }
+
+    /// `Counters::new(…).fulfilled(1)` for a requirement with one
+    /// instance: each count's cursor lives only while its events are
+    /// walked, with no cursor array built and handed back.
+    fn fulfilled_once(&self, cx: &Ctx<'_>, terms: &[CountTerm], from: i64, to: i64) -> Option<i64> {
+        let mut when = i64::MIN;
+        for t in terms {
+            let ev = cx.case.events(t.kind);
+            let d =
+                Cursor::open(cx, t.kind, &ev, from, to).nth(self, cx, t, &ev, u64::from(t.n))?;
+            when = when.max(d);
+        }
+        (when != i64::MIN).then_some(when)
     }
 
     // -----------------------------------------------------------------------
