@@ -14,7 +14,7 @@ use crate::bytecode::program::{
 use crate::bytecode::verify::{MAX_COUNTS, MAX_STACK, MAX_SUSPENDS_PER_RULE};
 use crate::caseload::batch::{CaseRef, Events};
 use crate::vm::dates;
-use crate::vm::policy::{FilterPlan, GroupPlan, Lookups, Node};
+use crate::vm::policy::{FilterPlan, GroupPlan, Lookups, Node, Test, STEP_FALSE, STEP_TRUE};
 use crate::vm::result::{CaseResult, RuleResult, Status, TargetOutcome};
 
 /// Why a rule is not applicable (for explanations).
@@ -1237,8 +1237,38 @@ impl<'p> Machine<'p> {
                 .row(k)
                 .get(usize::from(*field))
                 .is_some_and(|a| truthy(*a)),
+            Some(FilterPlan::Branch { root }) => self.branch(*root, cx, ev, k),
             Some(FilterPlan::Code(code)) => truthy(self.eval(*code, cx, Some((ev, k)))),
             None => false,
+        }
+    }
+
+    /// Runs a filter's branching program from step `at` on event `k`.
+    fn branch(&self, mut at: u32, cx: &Ctx<'_>, ev: &Events<'_>, k: usize) -> bool {
+        let row = ev.row(k);
+        let field = |f: u16| row.get(usize::from(f)).copied().unwrap_or(NONE);
+        loop {
+            let Some(step) = self.l.steps.get(at as usize) else {
+                return false;
+            };
+            let holds = match step.test {
+                Test::EvEq { field: f, value } => field(f) == value,
+                Test::EvNe { field: f, value } => {
+                    let a = field(f);
+                    a != NONE && a != value
+                }
+                Test::EvIn { field: f, mask } => in_mask(field(f), mask),
+                Test::EvTrue { field: f } => truthy(field(f)),
+                Test::Node(n) => truthy(self.node(n, cx, Some((ev, k)))),
+            };
+            let next = if holds { step.then } else { step.otherwise };
+            match next {
+                STEP_TRUE => return true,
+                STEP_FALSE => return false,
+                // INVARIANT (`Lookups::emit`): jumps go to lower steps, so this ends.
+                n if n < at => at = n,
+                _ => return false,
+            }
         }
     }
 }

@@ -34,9 +34,40 @@ pub(crate) enum FilterPlan {
     FieldNe { field: u16, value: i64 },
     /// a bare bool field (`where jobcenter`)
     FieldTrue { field: u16 },
+    /// `and`/`or`/`not` of tests: the steps from `Lookups::steps[root]`
+    Branch { root: u32 },
     /// anything else: run the code
     Code(CodeRef),
 }
+
+/// One test of a filter's branching program (see `Step`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Test {
+    /// the event's `field == value` (value not `NONE`)
+    EvEq { field: u16, value: i64 },
+    /// the event's `field != value` (value not `NONE`)
+    EvNe { field: u16, value: i64 },
+    /// the event's `field in set`
+    EvIn { field: u16, mask: u64 },
+    /// the event's bool field
+    EvTrue { field: u16 },
+    /// anything else: the truth of this expression tree
+    Node(u32),
+}
+
+/// A filter such as `purpose == jobsamtale and form != personal` as a
+/// branching program: test, then go to `then` or `otherwise` (a step of a
+/// lower index, or `STEP_TRUE`/`STEP_FALSE`). The same short-circuit
+/// order as the tree, without a call per node; filters run once per event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Step {
+    pub test: Test,
+    pub then: u32,
+    pub otherwise: u32,
+}
+
+pub(crate) const STEP_TRUE: u32 = u32::MAX;
+pub(crate) const STEP_FALSE: u32 = u32::MAX - 1;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Lookups {
@@ -61,6 +92,8 @@ pub(crate) struct Lookups {
     pub group_atoms: Vec<u32>,
     /// `group_plans[g]`: how group g's predicate is decided.
     pub group_plans: Vec<GroupPlan>,
+    /// The filters' branching programs (`FilterPlan::Branch`).
+    pub steps: Vec<Step>,
 }
 
 /// How a group predicate is decided. Most are `and`/`or`/`not` over a few
@@ -186,6 +219,15 @@ impl Lookups {
         for code in code_refs(p) {
             l.plant(p, code);
         }
+        for plan in 0..l.filters.len() {
+            if let Some(&FilterPlan::Code(code)) = l.filters.get(plan) {
+                if let Some(root) = l.branch_plan(code) {
+                    if let Some(slot) = l.filters.get_mut(plan) {
+                        *slot = FilterPlan::Branch { root };
+                    }
+                }
+            }
+        }
         let mut prio: Vec<(u32, u16)> = p
             .groups
             .iter()
@@ -247,6 +289,58 @@ impl Lookups {
             n: local.len() as u8,
             table,
         }
+    }
+
+    /// Filter `code` as a branching program when its tree is `and`/`or`/`not`.
+    fn branch_plan(&mut self, code: CodeRef) -> Option<u32> {
+        let root = self.tree(code)?;
+        match self.nodes.get(root as usize)? {
+            Node::And(..) | Node::Or(..) | Node::Un(Op::Not, _) => {}
+            _ => return None,
+        }
+        let base = self.steps.len();
+        match self.emit(root, STEP_TRUE, STEP_FALSE, 0) {
+            Some(at) => Some(at),
+            None => {
+                self.steps.truncate(base);
+                None
+            }
+        }
+    }
+
+    /// Emits the steps deciding `n`, going to `then` when it holds and to
+    /// `otherwise` when not; returns its first step. What comes after is
+    /// emitted first, so every jump goes to a lower index.
+    fn emit(&mut self, n: u32, then: u32, otherwise: u32, depth: u32) -> Option<u32> {
+        if depth > 64 {
+            return None;
+        }
+        let node = *self.nodes.get(n as usize)?;
+        let test = match node {
+            Node::And(a, b) => {
+                let b = self.emit(b, then, otherwise, depth + 1)?;
+                return self.emit(a, b, otherwise, depth + 1);
+            }
+            Node::Or(a, b) => {
+                let b = self.emit(b, then, otherwise, depth + 1)?;
+                return self.emit(a, then, b, depth + 1);
+            }
+            Node::Un(Op::Not, a) => return self.emit(a, otherwise, then, depth + 1),
+            Node::EvFieldEq { field, value } => Test::EvEq { field, value },
+            Node::EvFieldNe { field, value } => Test::EvNe { field, value },
+            Node::EvFieldIn { field, mask } => Test::EvIn { field, mask },
+            Node::EvField(field) => Test::EvTrue { field },
+            _ => Test::Node(n),
+        };
+        let at = u32::try_from(self.steps.len())
+            .ok()
+            .filter(|at| *at < STEP_FALSE)?;
+        self.steps.push(Step {
+            test,
+            then,
+            otherwise,
+        });
+        Some(at)
     }
 
     /// Gathers the atoms under the `and`/`or`/`not` skeleton at `n` (distinct
