@@ -88,11 +88,32 @@ impl Civil {
             return None;
         }
         let m0 = self.year.checked_mul(12)? + i64::from(self.month) - 1 + n;
+        if let Ok(m0) = u32::try_from(m0) {
+            if m0 < 12 * 10_000 {
+                // years 0..=9999, every case's: the same count in unsigned
+                // arithmetic, whose divisions by constants are cheaper
+                let (year, month) = (m0 / 12, m0 % 12 + 1);
+                let d = self.day.min(days_in_month(i64::from(year), month));
+                return in_range(days_from_civil_0_9999(year, month, d));
+            }
+        }
         let year = m0.div_euclid(12);
         let month = (m0.rem_euclid(12) + 1) as u32;
         let d = self.day.min(days_in_month(year, month));
         in_range(days_from_civil(year, month, d))
     }
+}
+
+/// `days_from_civil` for years 0..=9999 (the year shifted by one era of
+/// 400 years so that every quotient is of non-negative numbers).
+fn days_from_civil_0_9999(year: u32, month: u32, day: u32) -> i64 {
+    let y = year + 400 - u32::from(month <= 2);
+    let era = y / 400;
+    let yoe = y - era * 400; // 0..=399
+    let mp = if month > 2 { month - 3 } else { month + 9 }; // March = 0
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    i64::from(era) * 146_097 + i64::from(doe) - 719_468 - 146_097
 }
 
 /// `day + d`; `None` outside the supported range.
@@ -196,6 +217,33 @@ mod tests {
         assert_eq!(add_months(d("2025-03-31"), -1), Some(d("2025-02-28")));
         assert_eq!(add_months(d("2025-12-15"), 1), Some(d("2026-01-15")));
         assert_eq!(add_months(0, i64::MAX), None);
+    }
+
+    #[test]
+    fn unsigned_day_count_agrees() {
+        for year in (0..=9999)
+            .step_by(7)
+            .chain([0, 1, 399, 400, 1900, 2000, 2100, 9999])
+        {
+            for month in 1..=12 {
+                for day in [1, 15, 28, days_in_month(i64::from(year), month)] {
+                    assert_eq!(
+                        days_from_civil_0_9999(year, month, day),
+                        days_from_civil(i64::from(year), month, day),
+                        "{year}-{month}-{day}"
+                    );
+                }
+            }
+        }
+        for day in (-800_000..3_000_000).step_by(13) {
+            for n in [-25, -13, -12, -1, 0, 1, 3, 6, 11, 12, 13, 120] {
+                let c = civil_from_days(day);
+                let m0 = c.year * 12 + i64::from(c.month) - 1 + n;
+                let (y, m) = (m0.div_euclid(12), (m0.rem_euclid(12) + 1) as u32);
+                let want = in_range(days_from_civil(y, m, c.day.min(days_in_month(y, m))));
+                assert_eq!(c.add_months(n), want, "{day} + {n} months");
+            }
+        }
     }
 
     #[test]
