@@ -39,6 +39,23 @@ pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 
 /// Civil date of a day number (the inverse of `days_from_civil`).
 pub fn civil_from_days(days: i64) -> Civil {
+    if let Some(z) = days
+        .checked_add(719_468)
+        .and_then(|z| u32::try_from(z).ok())
+        .filter(|z| *z < 25 * 146_097)
+    {
+        // from 0000-03-01 for 10,000 years: every case's dates, in unsigned
+        // arithmetic (cheaper divisions by constants)
+        let era = z / 146_097;
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = i64::from(yoe + era * 400 + u32::from(month <= 2));
+        return Civil { year, month, day };
+    }
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097; // 0..=146096
@@ -217,6 +234,33 @@ mod tests {
         assert_eq!(add_months(d("2025-03-31"), -1), Some(d("2025-02-28")));
         assert_eq!(add_months(d("2025-12-15"), 1), Some(d("2026-01-15")));
         assert_eq!(add_months(0, i64::MAX), None);
+    }
+
+    #[test]
+    fn unsigned_civil_dates_agree() {
+        let signed = |days: i64| {
+            let z = days + 719_468;
+            let era = z.div_euclid(146_097);
+            let doe = z - era * 146_097;
+            let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+            let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+            let mp = (5 * doy + 2) / 153;
+            let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+            let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+            let year = yoe + era * 400 + i64::from(month <= 2);
+            Civil { year, month, day }
+        };
+        let edge = 25 * 146_097 - 719_468;
+        for day in (-800_000..3_000_000).step_by(3).chain([
+            -719_469,
+            -719_468,
+            -719_467,
+            edge - 1,
+            edge,
+            edge + 1,
+        ]) {
+            assert_eq!(civil_from_days(day), signed(day), "day {day}");
+        }
     }
 
     #[test]
