@@ -562,6 +562,25 @@ pub(crate) fn days_from_ymd(y: i32, m: u32, d: u32) -> Option<i32> {
 
 /// Days since 1970-01-01 as `YYYY-MM-DD`; out-of-range days print as their number.
 pub(crate) fn format_date(days: i32, out: &mut Vec<u8>) {
+    // Every result line has a few dates: convert by arithmetic (the same
+    // proleptic Gregorian count as chrono's) in the common range.
+    let c = crate::vm::dates::civil_from_days(i64::from(days));
+    if let Ok(y @ 0..=9999) = u32::try_from(c.year) {
+        let (m, dd) = (c.month, c.day);
+        out.extend_from_slice(&[
+            b'0' + (y / 1000) as u8,
+            b'0' + (y / 100 % 10) as u8,
+            b'0' + (y / 10 % 10) as u8,
+            b'0' + (y % 10) as u8,
+            b'-',
+            b'0' + (m / 10) as u8,
+            b'0' + (m % 10) as u8,
+            b'-',
+            b'0' + (dd / 10) as u8,
+            b'0' + (dd % 10) as u8,
+        ]);
+        return;
+    }
     let date = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
         .and_then(|e| e.checked_add_signed(chrono::TimeDelta::days(i64::from(days))));
     match date {
@@ -716,6 +735,28 @@ mod tests {
         let mut s = Vec::new();
         format_date(20522, &mut s);
         assert_eq!(s, b"2026-03-10");
+    }
+
+    #[test]
+    fn formatted_dates_agree_with_chrono() {
+        let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        let days = (-719_600..=2_933_000).step_by(7).chain([
+            -719_529,
+            -719_528,
+            2_932_896,
+            2_932_897,
+            i32::MIN,
+            i32::MAX,
+        ]);
+        for day in days {
+            let mut ours = Vec::new();
+            format_date(day, &mut ours);
+            let theirs = match epoch.checked_add_signed(chrono::TimeDelta::days(i64::from(day))) {
+                Some(d) => d.to_string(),
+                None => day.to_string(),
+            };
+            assert_eq!(String::from_utf8_lossy(&ours), theirs, "day {day}");
+        }
     }
 
     #[test]
