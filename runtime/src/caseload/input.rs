@@ -1152,6 +1152,14 @@ impl<R: BufRead> CaseReader for NdjsonReader<R> {
             let count = self.parse_gathered();
             self.merge(count, batch);
             gathered?;
+            if self.done {
+                // Nothing more will be read: the gathered lines (up to
+                // MAX_GATHER_BYTES) and the pieces' batches are scratch a
+                // caller keeping the cases in memory should not pay for.
+                self.raw = Vec::new();
+                self.raw_lines = Vec::new();
+                self.pieces = Vec::new();
+            }
             if self.done && self.summary.rows_read == 0 {
                 let mut w = InputError::new(InputCode::EmptyInput, 0, "the input holds no cases")
                     .with_help("check that the export ran; an empty caseload evaluates to nothing");
