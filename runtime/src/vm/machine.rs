@@ -757,7 +757,7 @@ impl<'p> Machine<'p> {
                 walk.finish()
             }
             Form::After => {
-                let f = counters().fulfilled(1);
+                let f = once();
                 trace.open_instance(day(s), f.map(day));
                 without_due(f)
             }
