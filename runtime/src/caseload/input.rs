@@ -1154,11 +1154,14 @@ impl<R: BufRead> CaseReader for NdjsonReader<R> {
             gathered?;
             if self.done {
                 // Nothing more will be read: the gathered lines (up to
-                // MAX_GATHER_BYTES) and the pieces' batches are scratch a
-                // caller keeping the cases in memory should not pay for.
+                // MAX_GATHER_BYTES), the pieces' batches and the ids seen
+                // (24 bytes a case, for duplicates in rows yet to come) are
+                // scratch a caller keeping the cases in memory should not
+                // pay for.
                 self.raw = Vec::new();
                 self.raw_lines = Vec::new();
                 self.pieces = Vec::new();
+                self.ids = IdSet::default();
             }
             if self.done && self.summary.rows_read == 0 {
                 let mut w = InputError::new(InputCode::EmptyInput, 0, "the input holds no cases")
