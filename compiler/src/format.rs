@@ -800,6 +800,7 @@ impl Printer {
                 format!("{} {} {}", self.kw(Kw::Age), self.kw(Kw::On), self.expr(on))
             }
             ExprKind::Present(x) => format!("{}?", self.expr(x)),
+            ExprKind::OnTime(x) => format!("{} {}", self.expr(x), self.kw(Kw::OnTime)),
             ExprKind::Paren(x) => format!("({})", self.expr(x)),
             ExprKind::Unary { op, operand, .. } => match op {
                 UnOp::Not => format!("{} {}", self.kw(Kw::Not), self.expr(operand)),

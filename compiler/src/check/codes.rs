@@ -187,6 +187,11 @@ pub static CHECK: &[CodeInfo] = &[
         "a bound that cannot be computed from parameters",
         include_str!("../diagnostics/explain/E0326.md"),
     ),
+    code(
+        "E0327",
+        "`on time` after something that is not a rule",
+        include_str!("../diagnostics/explain/E0327.md"),
+    ),
     // Analysis.
     code(
         "W0401",

@@ -169,6 +169,28 @@ impl Checker<'_> {
                 error(span)
             }
             ExprKind::Age(on) => self.age(on.as_deref(), scope, span),
+            ExprKind::OnTime(inner) => {
+                let t = self.expr(inner, scope, expect, false);
+                match t.kind {
+                    TExprKind::RuleMet(r) => node(TExprKind::RuleOnTime(r), Ty::Bool, false, span),
+                    _ if t.ty == Ty::Error => t,
+                    _ => {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "E0327",
+                                format!(
+                                    "`{}` follows a rule's name, not `{}`",
+                                    self.sources.slice(span).trim_start_matches(self.sources.slice(inner.span)).trim(),
+                                    self.sources.slice(inner.span)
+                                ),
+                            )
+                            .with_label(span, "not a rule")
+                            .with_help("in a target's `satisfy`, write a rule's name before it, e.g. `satisfy first_contact on time`"),
+                        );
+                        error(span)
+                    }
+                }
+            }
             ExprKind::Present(inner) => {
                 let t = self.expr(inner, scope, expect, true);
                 if t.ty == Ty::Error {

@@ -68,6 +68,8 @@ pub enum TExprKind {
     },
     /// rule met or met_late for the case (targets only)
     RuleMet(usize),
+    /// rule met on time for the case (targets only)
+    RuleOnTime(usize),
     /// a node that failed to check
     Error,
 }

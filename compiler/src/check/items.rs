@@ -989,7 +989,7 @@ impl<'a> Checker<'a> {
 fn collect_rules(e: &super::ir::TExpr, out: &mut Vec<usize>) {
     use super::ir::TExprKind as K;
     match &e.kind {
-        K::RuleMet(r) if !out.contains(r) => out.push(*r),
+        K::RuleMet(r) | K::RuleOnTime(r) if !out.contains(r) => out.push(*r),
         K::AgeOn(x) | K::IsPresent(x) | K::Not(x) | K::Neg(x) | K::IntToDec(x) => {
             collect_rules(x, out)
         }

@@ -439,6 +439,7 @@ impl Lowerer<'_> {
                 });
             }
             TExprKind::RuleMet(r) => ops.push(Op::RuleMet(*r as u16)),
+            TExprKind::RuleOnTime(r) => ops.push(Op::RuleOnTime(*r as u16)),
             // INVARIANT: lowering runs only on error-free programs.
             TExprKind::Error => ops.push(Op::Const(0)),
         }

@@ -724,6 +724,8 @@ pub enum ExprKind {
     Age(Option<Box<Expr>>),
     /// `x?`
     Present(Box<Expr>),
+    /// `rule on time` (targets): met by its due date, not late
+    OnTime(Box<Expr>),
     /// `( e )`, kept so the formatter keeps the author's grouping.
     Paren(Box<Expr>),
     Unary {

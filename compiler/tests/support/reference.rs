@@ -159,6 +159,8 @@ impl<'a> Env<'a> {
                 let st = self.rules.unwrap()[*r].status;
                 b(matches!(st, Status::Met | Status::MetLate))
             }
+            // §8: on time is `met`, never `met_late`
+            TExprKind::RuleOnTime(r) => b(self.rules.unwrap()[*r].status == Status::Met),
             TExprKind::Error => panic!("error node in a checked program"),
         }
     }

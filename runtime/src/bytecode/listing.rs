@@ -437,7 +437,7 @@ impl Lister<'_> {
         match *op {
             Op::Field(i) | Op::InPeriods(i) => field(i).unwrap_or_default(),
             Op::EvField(i) => evfield(i).unwrap_or_default(),
-            Op::RuleMet(r) => p
+            Op::RuleMet(r) | Op::RuleOnTime(r) => p
                 .rules
                 .get(usize::from(r))
                 .map(|r| self.s(r.name))

@@ -228,6 +228,8 @@ pub enum Op {
     },
     /// push 1 if rule `i`'s status for this case is met or met_late (targets only)
     RuleMet(u16),
+    /// push 1 if rule `i`'s status for this case is met, on time (targets only)
+    RuleOnTime(u16),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -599,7 +599,7 @@ impl Verifier<'_> {
                 }
                 Ok(())
             }
-            Op::RuleMet(r) => match place {
+            Op::RuleMet(r) | Op::RuleOnTime(r) => match place {
                 Place::Satisfy => in_range("rule", usize::from(r), p.rules.len()),
                 _ => Err("a rule's status can only be read in a target's `satisfy`".into()),
             },
@@ -611,7 +611,13 @@ impl Verifier<'_> {
 /// How many values an op pops, and that it pushes one.
 pub(crate) fn op_effect(op: &Op) -> (usize, usize) {
     let pops = match op {
-        Op::Const(_) | Op::Field(_) | Op::EvField(_) | Op::EvDate | Op::Today | Op::RuleMet(_) => 0,
+        Op::Const(_)
+        | Op::Field(_)
+        | Op::EvField(_)
+        | Op::EvDate
+        | Op::Today
+        | Op::RuleMet(_)
+        | Op::RuleOnTime(_) => 0,
         Op::AgeOn
         | Op::IsPresent
         | Op::Not

@@ -910,6 +910,7 @@ impl<'p> Machine<'p> {
                 Op::EvDate => ev_date(ev),
                 Op::Today => cx.today,
                 Op::RuleMet(r) => rule_met(cx, r),
+                Op::RuleOnTime(r) => rule_on_time(cx, r),
                 Op::AgeOn
                 | Op::IsPresent
                 | Op::Not
@@ -981,6 +982,7 @@ impl<'p> Machine<'p> {
             Node::EvDate => ev_date(ev),
             Node::Today => cx.today,
             Node::RuleMet(r) => rule_met(cx, r),
+            Node::RuleOnTime(r) => rule_on_time(cx, r),
             Node::AgeToday => cx.age_today,
             Node::FieldEq { field, value } => {
                 i64::from(cx.fields.get(usize::from(field)) == Some(&value))
@@ -1293,6 +1295,15 @@ fn rule_met(cx: &Ctx<'_>, r: u16) -> i64 {
         cx.rules
             .get(usize::from(r))
             .is_some_and(|x| matches!(x.status, Status::Met | Status::MetLate)),
+    )
+}
+
+/// Met by its due date: `met`, not `met_late`.
+fn rule_on_time(cx: &Ctx<'_>, r: u16) -> i64 {
+    i64::from(
+        cx.rules
+            .get(usize::from(r))
+            .is_some_and(|x| x.status == Status::Met),
     )
 }
 

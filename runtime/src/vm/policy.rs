@@ -139,6 +139,7 @@ pub(crate) enum Node {
     EvDate,
     Today,
     RuleMet(u16),
+    RuleOnTime(u16),
     /// `age` (the case's age on today), computed once per case
     AgeToday,
     /// `field == value`, value not `NONE`
@@ -450,6 +451,7 @@ fn cheap(nodes: &[Node], n: u32) -> bool {
                 | Node::EvFieldNe { .. }
                 | Node::EvFieldIn { .. }
                 | Node::RuleMet(_)
+                | Node::RuleOnTime(_)
                 | Node::Agg { .. },
             )
             | None => false,
@@ -525,6 +527,7 @@ fn build_tree(p: &Program, ops: &[Op], nodes: &mut Vec<Node>) -> Option<u32> {
             Op::EvDate => Node::EvDate,
             Op::Today => Node::Today,
             Op::RuleMet(r) => Node::RuleMet(r),
+            Op::RuleOnTime(r) => Node::RuleOnTime(r),
             Op::AgeOn
             | Op::IsPresent
             | Op::Not

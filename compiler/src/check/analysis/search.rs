@@ -444,6 +444,7 @@ fn vars_read(
             }
         }
         TExprKind::RuleMet(_)
+        | TExprKind::RuleOnTime(_)
         | TExprKind::EvField(_)
         | TExprKind::EvDate
         | TExprKind::Error

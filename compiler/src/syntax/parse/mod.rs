@@ -109,7 +109,7 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
         .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
         .op(Op::prefix(Rule::op_neg))
-        .op(Op::postfix(Rule::op_present))
+        .op(Op::postfix(Rule::op_present) | Op::postfix(Rule::op_on_time))
 });
 
 struct Builder<'a> {
@@ -149,6 +149,7 @@ fn keyword_of(r: Rule) -> Option<Kw> {
         Rule::kw_of => Kw::Of,
         Rule::kw_before_week => Kw::BeforeWeek,
         Rule::kw_every => Kw::Every,
+        Rule::kw_on_time => Kw::OnTime,
         Rule::kw_each => Kw::Each,
         Rule::kw_during_first => Kw::DuringFirst,
         Rule::kw_at_most => Kw::AtMost,
@@ -248,6 +249,7 @@ fn is_operator(r: Rule) -> bool {
             | Rule::op_not
             | Rule::op_neg
             | Rule::op_present
+            | Rule::op_on_time
     )
 }
 
@@ -1644,7 +1646,11 @@ impl<'a> Builder<'a> {
             })
             .map_postfix(|operand, op| Expr {
                 span: operand.span.to(sp(&op)),
-                kind: ExprKind::Present(Box::new(operand)),
+                kind: if op.as_rule() == Rule::op_on_time {
+                    ExprKind::OnTime(Box::new(operand))
+                } else {
+                    ExprKind::Present(Box::new(operand))
+                },
             })
             .map_infix(|lhs, op, rhs| {
                 let op_span = sp(&op);
