@@ -245,6 +245,11 @@ pub(super) fn describe(
             None => {}
         }
     }
+    // `on time` may follow any name, but it is never what a broken line is
+    // missing
+    let on_time = format!("`{}`", Kw::OnTime.word(lang));
+    words.retain(|w| *w != on_time);
+    kws.retain(|k| *k != Kw::OnTime);
     // `at least 75 ledige`: a target's bound may go on with an operator,
     // but a name after it means `of` is missing
     if kws.contains(&Kw::OfGroup) {
