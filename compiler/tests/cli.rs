@@ -934,7 +934,8 @@ fn eval_judges_targets_by_the_parameters_given() {
         ],
         2,
     );
-    assert!(stderr(&out).contains("no parameter `nivaeu` (it has: niveau, landsgennemsnit)"));
+    assert!(stderr(&out)
+        .contains("no parameter `nivaeu` (it has: niveau, landsgennemsnit, klynge_varighed)"));
     let out = run(
         &[
             "eval",

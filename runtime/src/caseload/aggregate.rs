@@ -219,9 +219,17 @@ impl Aggregate {
                         _ => {
                             // nothing to compare with: reported, not judged
                             report.parameter_missing = true;
-                            if let TargetKind::Count { .. } = t.kind {
-                                report.measure = Some("count");
-                                report.value = Some(c[0] as f64);
+                            match t.kind {
+                                TargetKind::Count { .. } => {
+                                    report.measure = Some("count");
+                                    report.value = Some(c[0] as f64);
+                                }
+                                TargetKind::Average { .. } => {
+                                    report.measure = Some("average");
+                                    report.value = (c[0] > 0)
+                                        .then(|| *sum as f64 / c[0] as f64 / DECIMAL_SCALE as f64);
+                                }
+                                TargetKind::Share { .. } => {}
                             }
                             return report;
                         }
@@ -474,9 +482,11 @@ impl Report {
                 // show the measured value against their bound
                 let (measured, required) = match (target.measure, target.bound, target.limit) {
                     _ if target.parameter_missing => (
-                        match target.measure {
-                            Some(_) => target.value.map_or("-".into(), |v| format!("{v:.0}")),
-                            None => pct(target.share),
+                        match (target.measure, target.value) {
+                            (Some(_), None) => "-".into(),
+                            (Some("count"), Some(v)) => format!("{v:.0}"),
+                            (Some(_), Some(v)) => format!("{v:.1}"),
+                            (None, _) => pct(target.share),
                         },
                         format!("{}?", target.parameter.as_deref().unwrap_or("")),
                     ),
