@@ -8,7 +8,10 @@
 //! ```
 //!
 //! * `gen` writes a generated NDJSON caseload (default 1,000,000 cases of
-//!   `policies/000_workshop_2025.pol`, about 600 MB) and times it.
+//!   `policies/000_workshop_2025.pol`, about 950 MB and 9 events a case) and
+//!   times it. The issue's end-to-end size (about 600 MB, about six events a
+//!   case, ten rules) is `benches/policies/ten_rules_wide.pol`'s: 641 MB and
+//!   5.0 events a case.
 //! * `eval` runs the file through the driver as `pol eval` does (file in,
 //!   one JSON line per case out to OUT, or nowhere with `-`), on JOBS threads
 //!   (0: every core), with WEEKS of forecast (default 0), and prints
