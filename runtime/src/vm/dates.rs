@@ -38,6 +38,7 @@ pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 }
 
 /// Civil date of a day number (the inverse of `days_from_civil`).
+#[inline]
 pub fn civil_from_days(days: i64) -> Civil {
     if let Some(z) = days
         .checked_add(719_468)
@@ -68,10 +69,12 @@ pub fn civil_from_days(days: i64) -> Civil {
     Civil { year, month, day }
 }
 
+#[inline]
 pub fn is_leap(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
 
+#[inline]
 pub fn days_in_month(year: i64, month: u32) -> u32 {
     match month {
         2 if is_leap(year) => 29,
@@ -82,6 +85,7 @@ pub fn days_in_month(year: i64, month: u32) -> u32 {
 }
 
 /// `day + n` days; `None` outside the supported range.
+#[inline]
 pub fn add_days(day: i64, n: i64) -> Option<i64> {
     let r = day.checked_add(n)?;
     in_range(r)
@@ -100,6 +104,7 @@ impl Civil {
     /// This date plus `n` months, clamped to the month's end, as a day
     /// number. Fixed schedules convert their anchor once and call this per
     /// instance.
+    #[inline]
     pub fn add_months(self, n: i64) -> Option<i64> {
         if n.abs() > 4 * MAX_DAY {
             return None;
@@ -123,6 +128,7 @@ impl Civil {
 
 /// `days_from_civil` for years 0..=9999 (the year shifted by one era of
 /// 400 years so that every quotient is of non-negative numbers).
+#[inline]
 fn days_from_civil_0_9999(year: u32, month: u32, day: u32) -> i64 {
     let y = year + 400 - u32::from(month <= 2);
     let era = y / 400;
@@ -159,6 +165,7 @@ pub fn age_on(birth: i64, on: i64) -> Option<i64> {
 
 /// `age_on` for a date already converted (callers that ask about the same
 /// date for many births keep its civil form); `on` must be in range.
+#[inline]
 pub fn age_on_civil(birth: i64, o: Civil) -> Option<i64> {
     in_range(birth)?;
     let b = civil_from_days(birth);
@@ -170,6 +177,7 @@ pub fn age_on_civil(birth: i64, o: Civil) -> Option<i64> {
 }
 
 /// `Some(day)` when `day` lies in the supported range.
+#[inline]
 pub fn in_range(day: i64) -> Option<i64> {
     (MIN_DAY..=MAX_DAY).contains(&day).then_some(day)
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::bytecode::program::{Body, Program, StrId};
 use crate::caseload::batch::CaseRef;
 use crate::vm::dates::{format_day, MIN_DAY};
-use crate::vm::machine::{Counter, Ctx, ExemptReason, MonthMemo, NoTrace, NotApplicable, Trace};
+use crate::vm::machine::{Counter, Ctx, ExemptReason, MonthMemo, NotApplicable, Trace};
 use crate::vm::policy::Policy;
 use crate::vm::result::{Status, TargetOutcome};
 
@@ -121,7 +121,7 @@ pub(crate) fn explain(policy: &Policy, case: CaseRef<'_>, today: i32) -> CaseExp
     let p = policy.program();
     let m = policy.machine();
     let mut result = policy.new_result();
-    m.evaluate(case, today, &mut result, &mut NoTrace);
+    m.evaluate(case, today, &mut result);
     let memo = MonthMemo::default();
     let cx = Ctx::new(case, today, &p.schema, &memo);
     let mut rules = Vec::with_capacity(p.rules.len());

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::bytecode::program::{Body, Form};
 use crate::caseload::batch::CaseRef;
 use crate::vm::dates;
-use crate::vm::machine::{Counter, Ctx, MonthMemo, NoTrace, Trace};
+use crate::vm::machine::{Counter, Ctx, MonthMemo, Trace};
 use crate::vm::policy::Policy;
 use crate::vm::result::{CaseResult, Status};
 
@@ -53,7 +53,7 @@ pub(crate) fn forecast(
 ) {
     let p = policy.program();
     let m = policy.machine();
-    m.evaluate(case, today, scratch, &mut NoTrace);
+    m.evaluate(case, today, scratch);
     let t = i64::from(today);
     let horizon = t + i64::from(horizon_days);
     let memo = MonthMemo::default();

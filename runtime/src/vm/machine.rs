@@ -255,13 +255,9 @@ fn day(v: i64) -> i32 {
 }
 
 impl<'p> Machine<'p> {
-    pub fn evaluate<T: Trace>(
-        &self,
-        case: CaseRef<'_>,
-        today: i32,
-        out: &mut CaseResult,
-        trace: &mut T,
-    ) {
+    /// Evaluates one case into `out`. Rules outside the case's groups are
+    /// only marked not applicable (`rule` gives the reason to a trace).
+    pub fn evaluate(&self, case: CaseRef<'_>, today: i32, out: &mut CaseResult) {
         let p = self.p;
         out.groups.resize(p.groups.len(), false);
         out.rules.resize(p.rules.len(), RuleResult::NOT_APPLICABLE);
@@ -270,8 +266,29 @@ impl<'p> Machine<'p> {
         let memo = MonthMemo::default();
         let cx = Ctx::new(case, today, &p.schema, &memo);
         self.groups(&cx, &mut out.groups);
-        for (r, slot) in out.rules.iter_mut().enumerate() {
-            *slot = self.rule(r, &cx, &out.groups, trace);
+        match self.l.group_rules.as_deref() {
+            Some(group_rules) => {
+                // Visit only the rules of the case's groups (and those of no
+                // group): one branch per rule run, not a mispredicted
+                // membership test per rule.
+                let mut todo = self.l.ungrouped_rules;
+                for (in_group, rules) in out.groups.iter().zip(group_rules) {
+                    todo |= rules & 0u64.wrapping_sub(u64::from(*in_group));
+                }
+                out.rules.fill(RuleResult::NOT_APPLICABLE);
+                while todo != 0 {
+                    let r = todo.trailing_zeros() as usize;
+                    todo &= todo - 1;
+                    if let Some(slot) = out.rules.get_mut(r) {
+                        *slot = self.rule_in_group(r, &cx, &mut NoTrace);
+                    }
+                }
+            }
+            None => {
+                for (r, slot) in out.rules.iter_mut().enumerate() {
+                    *slot = self.rule(r, &cx, &out.groups, &mut NoTrace);
+                }
+            }
         }
         let cx = Ctx {
             rules: &out.rules,
@@ -394,10 +411,6 @@ impl<'p> Machine<'p> {
         groups: &[bool],
         trace: &mut T,
     ) -> RuleResult {
-        let na = |trace: &mut T, why| {
-            trace.not_applicable(why);
-            RuleResult::NOT_APPLICABLE
-        };
         let Some(rule) = self.p.rules.get(r) else {
             return RuleResult::NOT_APPLICABLE;
         };
@@ -407,8 +420,21 @@ impl<'p> Machine<'p> {
                 .iter()
                 .any(|g| groups.get(usize::from(*g)).copied().unwrap_or(false))
         {
-            return na(trace, NotApplicable::NotInGroup);
+            trace.not_applicable(NotApplicable::NotInGroup);
+            return RuleResult::NOT_APPLICABLE;
         }
+        self.rule_in_group(r, cx, trace)
+    }
+
+    /// `rule` for a rule the case's groups are known to reach.
+    fn rule_in_group<T: Trace>(&self, r: usize, cx: &Ctx<'_>, trace: &mut T) -> RuleResult {
+        let na = |trace: &mut T, why| {
+            trace.not_applicable(why);
+            RuleResult::NOT_APPLICABLE
+        };
+        let Some(rule) = self.p.rules.get(r) else {
+            return RuleResult::NOT_APPLICABLE;
+        };
         if !rule.effective.contains(day(cx.today)) {
             return na(trace, NotApplicable::OutOfEffect);
         }

@@ -10,7 +10,7 @@ use crate::bytecode::verify;
 use crate::caseload::batch::CaseRef;
 use crate::vm::explain::CaseExplanation;
 use crate::vm::forecast::Demand;
-use crate::vm::machine::{Machine, NoTrace};
+use crate::vm::machine::Machine;
 use crate::vm::result::{CaseResult, RuleResult, TargetOutcome};
 
 /// A loaded, verified policy, ready to evaluate cases. Cheap to share
@@ -94,6 +94,11 @@ pub(crate) struct Lookups {
     pub group_plans: Vec<GroupPlan>,
     /// The filters' branching programs (`FilterPlan::Branch`).
     pub steps: Vec<Step>,
+    /// `group_rules[g]`: bit r is set when rule r is for group g. `None`
+    /// for programs of more than 64 rules.
+    pub group_rules: Option<Vec<u64>>,
+    /// Bit r is set when rule r is for every case (names no group).
+    pub ungrouped_rules: u64,
 }
 
 /// How a group predicate is decided. Most are `and`/`or`/`not` over a few
@@ -238,6 +243,20 @@ impl Lookups {
         prio.sort_unstable();
         l.priority_groups = prio.into_iter().map(|(_, g)| g).collect();
         l.group_plans = p.groups.iter().map(|g| l.plan_group(g.pred)).collect();
+        if p.rules.len() <= 64 {
+            let mut group_rules = vec![0u64; p.groups.len()];
+            for (r, rule) in p.rules.iter().enumerate() {
+                if rule.groups.is_empty() {
+                    l.ungrouped_rules |= 1 << r;
+                }
+                for g in &rule.groups {
+                    if let Some(m) = group_rules.get_mut(usize::from(*g)) {
+                        *m |= 1 << r;
+                    }
+                }
+            }
+            l.group_rules = Some(group_rules);
+        }
         l
     }
 
@@ -721,7 +740,7 @@ impl Policy {
     /// Evaluates one case on `today` (days since 1970-01-01) into `out`,
     /// overwriting it. Allocates nothing when `out` came from `new_result`.
     pub fn evaluate_case(&self, case: CaseRef<'_>, today: i32, out: &mut CaseResult) {
-        self.machine().evaluate(case, today, out, &mut NoTrace);
+        self.machine().evaluate(case, today, out);
     }
 
     /// The values one case adds to the average targets (§8), after
