@@ -876,10 +876,24 @@ impl<'p> Machine<'p> {
     fn fulfilled_once(&self, cx: &Ctx<'_>, terms: &[CountTerm], from: i64, to: i64) -> Option<i64> {
         let mut when = i64::MIN;
         for t in terms {
+            // One search for the window's start; its end is found by the
+            // walk itself, which stops there or at the n-th qualifying event.
             let ev = cx.case.events(t.kind);
-            let d =
-                Cursor::open(cx, t.kind, &ev, from, to).nth(self, cx, t, &ev, u64::from(t.n))?;
-            when = when.max(d);
+            let lo = ev.dates.partition_point(|d| i64::from(*d) < from);
+            let mut left = t.n;
+            let mut found = None;
+            for (k, &d) in ev.dates.iter().enumerate().skip(lo) {
+                if left == 0 || i64::from(d) > to {
+                    break;
+                }
+                if self.matches(t.filter, cx, &ev, k) {
+                    left -= 1;
+                    if left == 0 {
+                        found = Some(i64::from(d));
+                    }
+                }
+            }
+            when = when.max(found?);
         }
         (when != i64::MIN).then_some(when)
     }
