@@ -4,6 +4,7 @@
 
 use std::io::{self, Write};
 use std::ops::Range;
+use std::sync::mpsc;
 
 use rayon::prelude::*;
 
@@ -116,8 +117,71 @@ fn run<E, R>(
     reader: &mut R,
     today: i32,
     options: &EvalOptions,
-    mut out: Option<&mut (dyn Write + Send)>,
+    out: Option<&mut (dyn Write + Send)>,
 ) -> Result<CaseloadSummary, DriverError>
+where
+    E: Evaluator,
+    R: CaseReader + Send,
+{
+    let Some(w) = out else {
+        let total = chunks(policy, reader, today, options, None)?;
+        return Ok(CaseloadSummary {
+            read: reader.take_summary(),
+            aggregate: total,
+        });
+    };
+    // A thread of its own writes each chunk's lines while the next chunk is
+    // read and evaluated: written in turn, the copy into the page cache held
+    // up both. The hand-over waits for the writer to take the lines, so at
+    // most two chunks' output is alive; emptied buffers come back for reuse.
+    let (to_writer, lines) = mpsc::sync_channel::<Vec<Vec<u8>>>(0);
+    let (give_back, returned) = mpsc::channel::<Vec<Vec<u8>>>();
+    let total = std::thread::scope(|s| {
+        let writer = s.spawn(move || -> io::Result<()> {
+            for pieces in lines {
+                for b in &pieces {
+                    w.write_all(b)?;
+                }
+                // the driver may have finished: then the buffers just go
+                let _ = give_back.send(pieces);
+            }
+            w.flush()
+        });
+        let mut emit = |pieces: Vec<Vec<u8>>| -> Option<Vec<Vec<u8>>> {
+            // a send fails only when the writer stopped on an error, which
+            // joining it reports
+            to_writer.send(pieces).ok()?;
+            Some(returned.try_recv().unwrap_or_default())
+        };
+        let total = chunks(policy, reader, today, options, Some(&mut emit));
+        drop(to_writer);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the writer thread failed")));
+        match (total, written) {
+            (_, Err(e)) => Err(DriverError::Write(e)),
+            (total, Ok(())) => total,
+        }
+    })?;
+    Ok(CaseloadSummary {
+        read: reader.take_summary(),
+        aggregate: total,
+    })
+}
+
+/// Hands a chunk's output (one buffer per piece, in order) to be written;
+/// gives back empty buffers to fill next, or `None` when writing stopped.
+type Emit<'a> = &'a mut dyn FnMut(Vec<Vec<u8>>) -> Option<Vec<Vec<u8>>>;
+
+/// Reads, evaluates and (with `emit`) hands over the output of every chunk;
+/// returns the merged sums.
+fn chunks<E, R>(
+    policy: &E,
+    reader: &mut R,
+    today: i32,
+    options: &EvalOptions,
+    mut emit: Option<Emit<'_>>,
+) -> Result<Aggregate, DriverError>
 where
     E: Evaluator,
     R: CaseReader + Send,
@@ -137,7 +201,7 @@ where
         .read_chunk(&mut current, chunk)
         .map_err(DriverError::Read)?;
     while !current.is_empty() {
-        let want_output = out.is_some();
+        let want_output = emit.is_some();
         let (read, pieces) = rayon::join(
             || reader.read_chunk(&mut next, chunk),
             || {
@@ -151,22 +215,21 @@ where
                 )
             },
         );
-        for (i, agg) in pieces.iter().enumerate() {
-            if let (Some(w), Some(b)) = (out.as_deref_mut(), bytes.get(i)) {
-                w.write_all(b).map_err(DriverError::Write)?;
-            }
+        for agg in &pieces {
             total.merge(agg);
+        }
+        if let Some(emit) = emit.as_deref_mut() {
+            bytes.truncate(pieces.len());
+            match emit(std::mem::take(&mut bytes)) {
+                Some(empty) => bytes = empty,
+                // the writer stopped: its error is the one to report
+                None => return Ok(total),
+            }
         }
         read.map_err(DriverError::Read)?;
         std::mem::swap(&mut current, &mut next);
     }
-    if let Some(w) = out {
-        w.flush().map_err(DriverError::Write)?;
-    }
-    Ok(CaseloadSummary {
-        read: reader.take_summary(),
-        aggregate: total,
-    })
+    Ok(total)
 }
 
 /// Splits the chunk into pieces (several per thread, so uneven cases
