@@ -280,7 +280,7 @@ impl<'p> Machine<'p> {
                     let r = todo.trailing_zeros() as usize;
                     todo &= todo - 1;
                     if let Some(slot) = out.rules.get_mut(r) {
-                        *slot = self.rule_in_group(r, &cx, &mut NoTrace);
+                        self.rule_in_group(r, &cx, &mut NoTrace, slot);
                     }
                 }
             }
@@ -423,17 +423,23 @@ impl<'p> Machine<'p> {
             trace.not_applicable(NotApplicable::NotInGroup);
             return RuleResult::NOT_APPLICABLE;
         }
-        self.rule_in_group(r, cx, trace)
+        let mut out = RuleResult::NOT_APPLICABLE;
+        self.rule_in_group(r, cx, trace, &mut out);
+        out
     }
 
-    /// `rule` for a rule the case's groups are known to reach.
-    fn rule_in_group<T: Trace>(&self, r: usize, cx: &Ctx<'_>, trace: &mut T) -> RuleResult {
-        let na = |trace: &mut T, why| {
+    /// `rule` for a rule the case's groups are known to reach, into `out`.
+    /// The result is built where it is kept: handed back by value through
+    /// two calls, each copy read it with wide loads right after the narrow
+    /// stores that built it.
+    fn rule_in_group<T: Trace>(&self, r: usize, cx: &Ctx<'_>, trace: &mut T, out: &mut RuleResult) {
+        let mut na = |trace: &mut T, why| {
             trace.not_applicable(why);
-            RuleResult::NOT_APPLICABLE
+            *out = RuleResult::NOT_APPLICABLE;
         };
         let Some(rule) = self.p.rules.get(r) else {
-            return RuleResult::NOT_APPLICABLE;
+            *out = RuleResult::NOT_APPLICABLE;
+            return;
         };
         if !rule.effective.contains(day(cx.today)) {
             return na(trace, NotApplicable::OutOfEffect);
@@ -477,12 +483,13 @@ impl<'p> Machine<'p> {
 
         let exemptions = self.l.exemptions_of(r);
         let susp = self.suspensions(r, cx);
-        let base = self.requirement(req, anchor, cx, &susp, trace);
+        self.requirement_into(req, anchor, cx, &susp, trace, out);
+        let base = &*out;
         if base.status == Status::NotApplicable || exemptions.is_empty() {
             if base.status == Status::NotApplicable {
                 trace.not_applicable(NotApplicable::NotStarted);
             }
-            return base;
+            return;
         }
         for &e in exemptions {
             let Some(why) = self.applies(e, cx) else {
@@ -512,15 +519,26 @@ impl<'p> Machine<'p> {
             };
             if takes {
                 trace.exempt(e, why);
-                return RuleResult {
-                    status: Status::Exempt,
-                    met_on: None,
-                    exemption: Some(e),
-                    ..base
-                };
+                out.status = Status::Exempt;
+                out.met_on = None;
+                out.exemption = Some(e);
+                return;
             }
         }
-        base
+    }
+
+    /// `requirement` into `out`, built in place.
+    #[inline(never)]
+    fn requirement_into<T: Trace>(
+        &self,
+        req: &Requirement,
+        s: i64,
+        cx: &Ctx<'_>,
+        susp: &Suspensions<'_>,
+        trace: &mut T,
+        out: &mut RuleResult,
+    ) {
+        *out = self.requirement(req, s, cx, susp, trace);
     }
 
     /// The periods of the suspending exemptions that move rule `r`'s due
@@ -602,6 +620,7 @@ impl<'p> Machine<'p> {
 
     /// The status of one requirement before exemptions (suspensions already
     /// move its due dates). §6.1, §6.3.
+    #[inline(always)]
     pub fn requirement<T: Trace>(
         &self,
         req: &Requirement,
