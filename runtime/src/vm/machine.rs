@@ -899,6 +899,16 @@ impl<'p> Machine<'p> {
             // walk itself, which stops there or at the n-th qualifying event.
             let ev = cx.case.events(t.kind);
             let lo = ev.dates.partition_point(|d| i64::from(*d) < from);
+            if t.filter == u32::MAX {
+                // every event counts: the n-th is at a known place
+                let nth = (t.n as usize)
+                    .checked_sub(1)
+                    .and_then(|i| ev.dates.get(lo + i))
+                    .map(|d| i64::from(*d))
+                    .filter(|d| *d <= to)?;
+                when = when.max(nth);
+                continue;
+            }
             let mut left = t.n;
             let mut found = None;
             for (k, &d) in ev.dates.iter().enumerate().skip(lo) {
