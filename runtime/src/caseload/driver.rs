@@ -1,6 +1,7 @@
 //! The caseload driver: read a chunk, evaluate it on all cores, write its
 //! lines in input order, merge its sums; read the next chunk while the
-//! current one is evaluated. Memory is bounded by two chunks and their output.
+//! current one is evaluated, and write the chunk before on a thread of its own.
+//! Memory is bounded by two chunks and two chunks' output.
 
 use std::io::{self, Write};
 use std::ops::Range;
