@@ -223,6 +223,34 @@ mod tests {
         i64::from(parse_day(s).unwrap_or(i32::MIN))
     }
 
+    /// The VM decides `age >= n` as `birth <= today - n years` (month
+    /// arithmetic, clamped): the same answer as the age itself, leap days
+    /// included.
+    #[test]
+    fn age_at_least_is_birth_on_or_before_today_minus_years() {
+        let todays = [
+            "2024-02-29",
+            "2025-02-28",
+            "2025-03-01",
+            "2025-09-30",
+            "2025-12-31",
+            "2026-01-01",
+        ];
+        for t in todays.map(d) {
+            for n in [-1i64, 0, 1, 18, 25, 30, 65] {
+                let threshold = add_months(t, -12 * n);
+                assert!(threshold.is_some(), "{n} years before {t}");
+                for b in (t - 366 * (n.max(0) + 2))..=(t + 400) {
+                    assert_eq!(
+                        age_on(b, t).map(|age| age >= n),
+                        threshold.map(|th| b <= th),
+                        "born {b}, on {t}, {n} years"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn round_trips_against_chrono() {
         for day in (-800_000..800_000).step_by(97) {

@@ -68,9 +68,9 @@ pub(crate) struct Ctx<'a> {
     pub today: i64,
     /// This case's rule results; only targets read them (`RuleMet`).
     pub rules: &'a [RuleResult],
-    /// The case's age on today (`NONE` without a birth date): groups ask
-    /// for it often, and each computation is two calendar conversions.
-    age_today: i64,
+    /// The case's birth date (`NONE` without one): `age` is computed from
+    /// it when first asked (`age_today`).
+    birth: i64,
     /// Today as a calendar date (`None` outside the supported range), so
     /// `today + n months` and `last n months` windows convert nothing.
     today_civil: Option<dates::Civil>,
@@ -101,6 +101,8 @@ pub(crate) struct MonthMemo {
     /// The last day converted to a calendar date: most month arithmetic in
     /// a case starts from the same anchor (`benefit_start + n months`).
     civil: std::cell::Cell<Option<(i64, dates::Civil)>>,
+    /// The case's age on today, once asked (`Ctx::age_today`).
+    age: std::cell::Cell<Option<i64>>,
 }
 
 impl MonthMemo {
@@ -180,19 +182,31 @@ impl<'a> Ctx<'a> {
             .copied()
             .unwrap_or(NONE);
         let today_civil = today_civil(today);
-        let age_today = match today_civil {
-            Some(c) if birth != NONE => dates::age_on_civil(birth, c).unwrap_or(NONE),
-            _ => NONE,
-        };
         Ctx {
             case,
             fields,
             today,
             rules: &[],
-            age_today,
+            birth,
             today_civil,
             months,
         }
+    }
+
+    /// The case's age on today (`NONE` without a birth date), computed on
+    /// first use: groups ask for it often, and each computation is a
+    /// calendar conversion; most policies' age tests need none
+    /// (`Node::AgeAtLeast`).
+    fn age_today(&self) -> i64 {
+        if let Some(a) = self.months.age.get() {
+            return a;
+        }
+        let a = match self.today_civil {
+            Some(c) if self.birth != NONE => dates::age_on_civil(self.birth, c).unwrap_or(NONE),
+            _ => NONE,
+        };
+        self.months.age.set(Some(a));
+        a
     }
 
     /// `today + n` months (`dates::add_months(today, n)`).
@@ -1052,7 +1066,7 @@ impl<'p> Machine<'p> {
             Node::Today => cx.today,
             Node::RuleMet(r) => rule_met(cx, r),
             Node::RuleOnTime(r) => rule_on_time(cx, r),
-            Node::AgeToday => cx.age_today,
+            Node::AgeToday => cx.age_today(),
             Node::FieldEq { field, value } => {
                 i64::from(cx.fields.get(usize::from(field)) == Some(&value))
             }
@@ -1064,7 +1078,37 @@ impl<'p> Machine<'p> {
                 let a = cx.fields.get(usize::from(field)).copied().unwrap_or(NONE);
                 i64::from(in_mask(a, mask))
             }
-            Node::TodayMonths(k) => cx.today_months(k).unwrap_or(NONE),
+            Node::TodayMonths { n, slot } => self
+                .l
+                .today_cache
+                .get(slot, cx.today, || cx.today_months(n))
+                .unwrap_or(NONE),
+            Node::AgeAtLeast {
+                birth,
+                years,
+                slot,
+                at_least,
+            } => {
+                let b = cx.fields.get(usize::from(birth)).copied().unwrap_or(NONE);
+                if b == NONE || cx.today_civil.is_none() || dates::in_range(b).is_none() {
+                    // no age: no comparison holds
+                    return 0;
+                }
+                let older = match self
+                    .l
+                    .today_cache
+                    .get(slot, cx.today, || cx.today_months(-12 * years))
+                {
+                    // born on or before today `- years` years: that
+                    // birthday has come (§6.2: the birthday itself counts)
+                    Some(t) => b <= t,
+                    None => match cx.age_today() {
+                        NONE => return 0,
+                        age => age >= years,
+                    },
+                };
+                i64::from(older == at_least)
+            }
             Node::EvFieldEq { field, value } => i64::from(ev_field(ev, field) == value),
             Node::EvFieldNe { field, value } => {
                 let a = ev_field(ev, field);
@@ -1110,7 +1154,7 @@ impl<'p> Machine<'p> {
             Op::AgeOn => {
                 let on = a;
                 if on == cx.today {
-                    cx.age_today
+                    cx.age_today()
                 } else {
                     let birth = self
                         .p

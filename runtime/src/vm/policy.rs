@@ -8,10 +8,12 @@ use crate::bytecode::program::{
 };
 use crate::bytecode::verify;
 use crate::caseload::batch::CaseRef;
+use crate::vm::dates;
 use crate::vm::explain::CaseExplanation;
 use crate::vm::forecast::Demand;
 use crate::vm::machine::Machine;
 use crate::vm::result::{CaseResult, RuleResult, TargetOutcome};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A loaded, verified policy, ready to evaluate cases. Cheap to share
 /// between threads (`&Policy` is `Sync`).
@@ -99,6 +101,77 @@ pub(crate) struct Lookups {
     pub group_rules: Option<Vec<u64>>,
     /// Bit r is set when rule r is for every case (names no group).
     pub ungrouped_rules: u64,
+    /// `today + n months` for each distinct n the trees ask
+    /// (`Node::TodayMonths`, `Node::AgeAtLeast`), kept per evaluation date.
+    pub today_cache: DateCache,
+}
+
+/// `today + n months` per slot, remembered for the last evaluation date
+/// asked: a caseload is evaluated on one date, case after case. Each slot
+/// packs the date (high half) and the value (low half) in one word, so
+/// threads evaluating on different dates at once only recompute.
+#[derive(Debug, Default)]
+pub(crate) struct DateCache {
+    /// The month offset of each slot.
+    months: Vec<i64>,
+    words: Vec<AtomicU64>,
+}
+
+impl Clone for DateCache {
+    fn clone(&self) -> DateCache {
+        DateCache {
+            months: self.months.clone(),
+            words: self.months.iter().map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+}
+
+/// The low half of a slot for a date beyond the calendar.
+const CACHED_NONE: u32 = i32::MIN as u32;
+
+impl DateCache {
+    /// The slot of offset `n` months, added when new.
+    fn slot(&mut self, n: i64) -> u32 {
+        let i = match self.months.iter().position(|m| *m == n) {
+            Some(i) => i,
+            None => {
+                self.months.push(n);
+                self.words.push(AtomicU64::new(0));
+                self.months.len() - 1
+            }
+        };
+        i as u32
+    }
+
+    /// `compute()` (today + the slot's months) for `today`, computed once
+    /// per evaluation date. Key 0 marks an empty slot: dates before
+    /// `MIN_DAY` are not kept.
+    #[inline]
+    pub fn get(&self, slot: u32, today: i64, compute: impl FnOnce() -> Option<i64>) -> Option<i64> {
+        let (Some(word), Some(key)) = (
+            self.words.get(slot as usize),
+            today
+                .checked_sub(dates::MIN_DAY - 1)
+                .and_then(|k| u32::try_from(k).ok())
+                .filter(|k| *k != 0),
+        ) else {
+            return compute();
+        };
+        let w = word.load(Ordering::Relaxed);
+        if (w >> 32) as u32 == key {
+            let v = w as u32;
+            return (v != CACHED_NONE).then_some(i64::from(v as i32));
+        }
+        let v = compute();
+        let low = match v.map(i32::try_from) {
+            None => CACHED_NONE,
+            Some(Ok(x)) if x as u32 != CACHED_NONE => x as u32,
+            // not representable: simply not kept
+            Some(_) => return v,
+        };
+        word.store(u64::from(key) << 32 | u64::from(low), Ordering::Relaxed);
+        v
+    }
 }
 
 /// How a group predicate is decided. Most are `and`/`or`/`not` over a few
@@ -162,8 +235,21 @@ pub(crate) enum Node {
         field: u16,
         mask: u64,
     },
-    /// `today + n months`
-    TodayMonths(i64),
+    /// `today + n months`; `slot` keeps it per evaluation date
+    /// (`Lookups::today_cache`)
+    TodayMonths {
+        n: i64,
+        slot: u32,
+    },
+    /// `age >= years` (`at_least`) or `age < years` on today, as the birth
+    /// date against today `- years` years (kept in `slot`): no calendar
+    /// conversion of the birth date
+    AgeAtLeast {
+        birth: u16,
+        years: i64,
+        slot: u32,
+        at_least: bool,
+    },
     /// the current event's `field == value`, value not `NONE`
     EvFieldEq {
         field: u16,
@@ -402,7 +488,7 @@ impl Lookups {
             return;
         };
         let base = self.nodes.len();
-        match build_tree(p, ops, &mut self.nodes) {
+        match build_tree(p, ops, &mut self.nodes, &mut self.today_cache) {
             Some(root) => {
                 if let Some(slot) = self.trees.get_mut(start) {
                     *slot = (code.len, root);
@@ -439,6 +525,30 @@ impl Lookups {
     }
 }
 
+/// `age op c` (`age_left`; else `c op age`) as `age >= years`
+/// (`at_least`) or `age < years`; `None` for constants the rewrite does not
+/// cover (`NONE`, and ages beyond a million years).
+fn age_test(op: Op, age_left: bool, c: i64) -> Option<(i64, bool)> {
+    if c == NONE || !(-1_000_000..=1_000_000).contains(&c) {
+        return None;
+    }
+    // c op age is age op' c with op' mirrored
+    let op = match (op, age_left) {
+        (op, true) => op,
+        (Op::Lt, false) => Op::Gt,
+        (Op::Le, false) => Op::Ge,
+        (Op::Gt, false) => Op::Lt,
+        (_, false) => Op::Le,
+    };
+    match op {
+        Op::Lt => Some((c, false)),
+        Op::Le => Some((c + 1, false)),
+        Op::Gt => Some((c + 1, true)),
+        Op::Ge => Some((c, true)),
+        _ => None,
+    }
+}
+
 /// Whether the subtree at `n` is cheap enough to decide for every case
 /// whether or not a group asks: no aggregates, nothing of an event or of
 /// another rule, and small.
@@ -457,7 +567,8 @@ fn cheap(nodes: &[Node], n: u32) -> bool {
                 | Node::FieldEq { .. }
                 | Node::FieldNe { .. }
                 | Node::FieldIn { .. }
-                | Node::TodayMonths(_),
+                | Node::TodayMonths { .. }
+                | Node::AgeAtLeast { .. },
             ) => true,
             Some(Node::Un(_, a)) => size(nodes, *a, budget),
             Some(Node::And(a, b) | Node::Or(a, b) | Node::Bin(_, a, b)) => {
@@ -533,7 +644,12 @@ fn code_refs(p: &Program) -> Vec<CodeRef> {
 
 /// The tree of one expression's stack code, or `None` to keep the stack
 /// machine (too long, or not a single well-formed value).
-fn build_tree(p: &Program, ops: &[Op], nodes: &mut Vec<Node>) -> Option<u32> {
+fn build_tree(
+    p: &Program,
+    ops: &[Op],
+    nodes: &mut Vec<Node>,
+    today_cache: &mut DateCache,
+) -> Option<u32> {
     if ops.is_empty() || ops.len() > MAX_TREE_OPS {
         return None;
     }
@@ -628,7 +744,31 @@ fn build_tree(p: &Program, ops: &[Op], nodes: &mut Vec<Node>) -> Option<u32> {
                         }
                     }
                     (Op::AddMonths, Some(Node::Today), Some(Node::Const(n))) if *n != NONE => {
-                        Node::TodayMonths(*n)
+                        Node::TodayMonths {
+                            n: *n,
+                            slot: today_cache.slot(*n),
+                        }
+                    }
+                    (
+                        Op::Lt | Op::Le | Op::Gt | Op::Ge,
+                        Some(Node::AgeToday),
+                        Some(Node::Const(c)),
+                    )
+                    | (
+                        Op::Lt | Op::Le | Op::Gt | Op::Ge,
+                        Some(Node::Const(c)),
+                        Some(Node::AgeToday),
+                    ) => {
+                        let age_left = matches!(nodes.get(a as usize), Some(Node::AgeToday));
+                        match (age_test(*op, age_left, *c), p.schema.birth_field) {
+                            (Some((years, at_least)), Some(birth)) => Node::AgeAtLeast {
+                                birth,
+                                years,
+                                slot: today_cache.slot(-12 * years),
+                                at_least,
+                            },
+                            _ => Node::Bin(*op, a, b),
+                        }
                     }
                     _ => Node::Bin(*op, a, b),
                 }
