@@ -317,7 +317,7 @@ impl<'p> Machine<'p> {
     pub fn groups(&self, cx: &Ctx<'_>, out: &mut [bool]) {
         let mut atoms = 0u64;
         for (i, a) in self.l.group_atoms.iter().enumerate() {
-            atoms |= u64::from(truthy(self.node(*a, cx, None))) << (i & 63);
+            atoms |= u64::from(self.cheap_test(*a, cx)) << (i & 63);
         }
         for ((slot, g), plan) in out.iter_mut().zip(&self.p.groups).zip(
             self.l
@@ -486,7 +486,7 @@ impl<'p> Machine<'p> {
                 None => return na(trace, NotApplicable::NoBranch),
             }
         };
-        let anchor = self.eval(req.anchor, cx, None);
+        let anchor = self.value(req.anchor, cx);
         if anchor == NONE || !(dates::MIN_DAY..=dates::MAX_DAY).contains(&anchor) {
             return na(trace, NotApplicable::NoAnchor);
         }
@@ -944,6 +944,39 @@ impl<'p> Machine<'p> {
     // -----------------------------------------------------------------------
     // Expressions (§4)
     // -----------------------------------------------------------------------
+
+    /// Whether tree node `n` (of no event) holds, the commonest case-field
+    /// tests decided here without a call: groups decide several per case.
+    #[inline(always)]
+    fn cheap_test(&self, n: u32, cx: &Ctx<'_>) -> bool {
+        let field = |f: u16| cx.fields.get(usize::from(f)).copied().unwrap_or(NONE);
+        match self.l.nodes.get(n as usize) {
+            Some(Node::FieldEq { field: f, value }) => field(*f) == *value,
+            Some(Node::FieldNe { field: f, value }) => {
+                let a = field(*f);
+                a != NONE && a != *value
+            }
+            Some(Node::Field(f)) => truthy(field(*f)),
+            _ => truthy(self.node(n, cx, None)),
+        }
+    }
+
+    /// `eval` of an expression outside any event, a bare case field (a
+    /// requirement's anchor, as a rule) read without a call.
+    #[inline(always)]
+    fn value(&self, code: CodeRef, cx: &Ctx<'_>) -> i64 {
+        let field = self
+            .l
+            .tree(code)
+            .and_then(|root| match self.l.nodes.get(root as usize) {
+                Some(Node::Field(f)) => Some(*f),
+                _ => None,
+            });
+        match field {
+            Some(f) => cx.fields.get(usize::from(f)).copied().unwrap_or(NONE),
+            None => self.eval(code, cx, None),
+        }
+    }
 
     /// Runs one expression. `ev` is the current event inside a filter.
     pub fn eval(&self, code: CodeRef, cx: &Ctx<'_>, ev: Option<(&Events<'_>, usize)>) -> i64 {
