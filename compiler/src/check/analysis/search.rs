@@ -1,7 +1,11 @@
 //! The satisfiability search the analyses share: candidate values for each
 //! field a condition reads (around the constants the policy mentions), and a
 //! depth-first search in three-valued logic that prunes a branch as soon as a
-//! condition is decided against the question.
+//! condition is decided against the question. A condition is evaluated again
+//! only when a variable it reads is assigned, and below a variable no
+//! condition reads (often the evaluation date) the search runs once, not once
+//! per candidate; the answers, examples and budget are those of the plain
+//! search.
 
 use std::collections::BTreeSet;
 
@@ -232,13 +236,44 @@ impl Space {
             today: UNKNOWN,
         };
         let mut budget = SEARCH_LIMIT;
+        let conds: Vec<&TExpr> = all.iter().chain(none.iter()).copied().collect();
+        // Which conditions each variable can change: a condition's value
+        // depends on the variables it reads and nothing else.
+        let readers: Vec<Vec<usize>> = vars
+            .iter()
+            .map(|(var, _)| {
+                (0..conds.len())
+                    .filter(|i| {
+                        conds
+                            .get(*i)
+                            .is_some_and(|e| reads(e, *var, &aggs, c.checked.birth_field))
+                    })
+                    .collect()
+            })
+            .collect();
         let q = Question {
-            all,
-            none,
+            conds: &conds,
+            all: all.len(),
+            may_fail: conds
+                .iter()
+                .map(|e| eval_fails(e, c.checked.fields.len()))
+                .collect(),
             period_fields: &self.period_fields,
             birth: c.checked.birth_field,
         };
-        match q.search(&vars, &mut state, &mut budget) {
+        // The conditions' values with nothing assigned, then one row per
+        // search depth.
+        let mut values = vec![UNKNOWN_VALUE; conds.len() * (vars.len() + 1)];
+        for (i, e) in conds.iter().enumerate() {
+            if let Some(slot) = values.get_mut(i) {
+                *slot = q.eval(&state, i, e);
+            }
+        }
+        let levels = Levels {
+            vars: &vars,
+            readers: &readers,
+        };
+        match q.search(&levels, 0, &mut state, &mut values, &mut budget) {
             Some(true) => Search::Found(Example {
                 fields: state
                     .fields
@@ -474,32 +509,73 @@ struct State {
 
 /// One satisfiability question: every `all` holds, no `none` holds.
 struct Question<'a> {
-    all: &'a [&'a TExpr],
-    none: &'a [&'a TExpr],
+    /// The `all` conditions, then the `none` ones.
+    conds: &'a [&'a TExpr],
+    all: usize,
+    /// Per condition: whether evaluating it can fail (`None`) at all; one
+    /// that cannot fail may skip the other side of a decided `and`/`or`.
+    may_fail: Vec<bool>,
     period_fields: &'a [usize],
     birth: Option<usize>,
 }
 
+/// The search's variables in order, and for each the conditions that read it.
+struct Levels<'a> {
+    vars: &'a [(Var, Vec<i64>)],
+    readers: &'a [Vec<usize>],
+}
+
+/// A condition's value: `None` when it cannot be evaluated, `Some(UNKNOWN)`
+/// while a variable it reads is unassigned.
+type Value = Option<i64>;
+const UNKNOWN_VALUE: Value = Some(UNKNOWN);
+
 impl Question<'_> {
-    /// Depth-first over the variables; a branch ends as soon as a condition
-    /// is decided against the question. `Some(found)`, or `None` when the
-    /// budget ran out.
+    /// Depth-first over the variables from `depth` on; a branch ends as
+    /// soon as a condition is decided against the question. `values` holds
+    /// one row of condition values per depth; row `depth` is current.
+    /// `Some(found)`, or `None` when the budget ran out.
+    ///
+    /// Only the conditions that read a variable are evaluated again when
+    /// it is assigned; the others keep their value from the row above.
     fn search(
         &self,
-        vars: &[(Var, Vec<i64>)],
+        levels: &Levels<'_>,
+        depth: usize,
         state: &mut State,
+        values: &mut [Value],
         budget: &mut usize,
     ) -> Option<bool> {
-        let Some(((var, cands), rest)) = vars.split_first() else {
-            return Some(self.verdict(state) == Some(true));
+        let n = self.conds.len();
+        let (Some((var, cands)), Some(readers)) =
+            (levels.vars.get(depth), levels.readers.get(depth))
+        else {
+            let row = values.get(depth * n..(depth + 1) * n).unwrap_or(&[]);
+            return Some(self.verdict(row) == Some(true));
         };
+        if readers.is_empty() {
+            // No condition reads this variable (the evaluation date, when
+            // nothing compares with it): every candidate leads to the same
+            // verdicts and the same subtree. Search the subtree once and
+            // charge the budget as if each candidate had been tried.
+            return self.search_unread(levels, depth, state, values, budget);
+        }
         for v in cands {
             *budget = budget.checked_sub(1)?;
             set(state, *var, *v);
-            if self.verdict(state) == Some(false) {
-                continue;
+            let (above, below) = values.split_at_mut((depth + 1) * n);
+            if let (Some(here), Some(next)) = (above.get(depth * n..), below.get_mut(..n)) {
+                next.copy_from_slice(here);
+                for &i in readers {
+                    if let (Some(slot), Some(e)) = (next.get_mut(i), self.conds.get(i)) {
+                        *slot = self.eval(state, i, e);
+                    }
+                }
+                if self.verdict(next) == Some(false) {
+                    continue;
+                }
             }
-            if self.search(rest, state, budget)? {
+            if self.search(levels, depth + 1, state, values, budget)? {
                 return Some(true);
             }
         }
@@ -507,33 +583,125 @@ impl Question<'_> {
         Some(false)
     }
 
+    /// `search` at a variable no condition reads. Trying its candidates one
+    /// by one would repeat the same subtree for each; the outcome and the
+    /// budget spent are those of that loop.
+    fn search_unread(
+        &self,
+        levels: &Levels<'_>,
+        depth: usize,
+        state: &mut State,
+        values: &mut [Value],
+        budget: &mut usize,
+    ) -> Option<bool> {
+        let n = self.conds.len();
+        let Some((var, cands)) = levels.vars.get(depth) else {
+            return Some(false);
+        };
+        let Some(first) = cands.first() else {
+            return Some(false);
+        };
+        let (above, below) = values.split_at_mut((depth + 1) * n);
+        let here = above.get(depth * n..).unwrap_or(&[]);
+        if let Some(next) = below.get_mut(..n) {
+            next.copy_from_slice(here);
+        }
+        let refused = self.verdict(here) == Some(false);
+        if refused {
+            // every candidate is tried and refused
+            *budget = budget.checked_sub(cands.len())?;
+            return Some(false);
+        }
+        *budget = budget.checked_sub(1)?;
+        set(state, *var, *first);
+        let before = *budget;
+        if self.search(levels, depth + 1, state, values, budget)? {
+            return Some(true);
+        }
+        let each = 1 + (before - *budget);
+        *budget = budget.checked_sub(each.checked_mul(cands.len() - 1)?)?;
+        set(state, *var, UNKNOWN);
+        Some(false)
+    }
+
     /// `Some(true)`: the question holds; `Some(false)`: it cannot hold with
     /// what is assigned; `None`: undecided yet.
-    fn verdict(&self, state: &State) -> Option<bool> {
+    fn verdict(&self, row: &[Value]) -> Option<bool> {
+        let mut decided = true;
+        for (i, v) in row.iter().enumerate() {
+            let holds = match v {
+                Some(UNKNOWN) | None => {
+                    decided = false;
+                    continue;
+                }
+                Some(1) => true,
+                Some(_) => false,
+            };
+            // `all` conditions must hold, `none` conditions must not
+            if holds != (i < self.all) {
+                return Some(false);
+            }
+        }
+        decided.then_some(true)
+    }
+
+    /// The value of condition `i` under the partial assignment.
+    fn eval(&self, state: &State, i: usize, e: &TExpr) -> Value {
         let env = Env {
             today: state.today,
             fields: &state.fields,
             aggs: &state.aggs,
             period_fields: self.period_fields,
             birth: self.birth,
+            short_circuit: !self.may_fail.get(i).copied().unwrap_or(true),
         };
-        let mut decided = true;
-        for e in self.all {
-            match env.eval(e) {
-                Some(UNKNOWN) | None => decided = false,
-                Some(1) => {}
-                Some(_) => return Some(false),
-            }
-        }
-        for e in self.none {
-            match env.eval(e) {
-                Some(UNKNOWN) | None => decided = false,
-                Some(1) => return Some(false),
-                Some(_) => {}
-            }
-        }
-        decided.then_some(true)
+        env.eval(e)
     }
+}
+
+/// Whether condition `e` reads search variable `var`.
+fn reads(e: &TExpr, var: Var, aggs: &[(Span, Ty)], birth: Option<usize>) -> bool {
+    let here = match (&e.kind, var) {
+        (TExprKind::Field(f), Var::Field(g)) => *f == g,
+        (TExprKind::InPeriods(_, f), Var::Field(g)) => *f == g,
+        (TExprKind::AgeOn(_), Var::Field(g)) => birth == Some(g),
+        (TExprKind::Today | TExprKind::InPeriods(..), Var::Today) => true,
+        (TExprKind::Agg { .. }, Var::Agg(a)) => {
+            // `Env::eval` takes the first aggregate with this span
+            aggs.iter().position(|(s, _)| *s == e.span) == Some(a)
+        }
+        _ => false,
+    };
+    here || children(e).any(|x| reads(x, var, aggs, birth))
+}
+
+/// Whether `Env::eval` fails on `e`: on nodes a case condition cannot
+/// hold, whatever is assigned.
+fn eval_fails(e: &TExpr, fields: usize) -> bool {
+    match e.kind {
+        TExprKind::RuleMet(_) | TExprKind::EvField(_) | TExprKind::EvDate | TExprKind::Error => {
+            true
+        }
+        TExprKind::Field(f) => f >= fields,
+        _ => children(e).any(|x| eval_fails(x, fields)),
+    }
+}
+
+/// The operands `Env::eval` evaluates (an aggregate's filter and window
+/// are not: the aggregate is a variable of its own).
+fn children(e: &TExpr) -> impl Iterator<Item = &TExpr> {
+    let (a, b): (Option<&TExpr>, Option<&TExpr>) = match &e.kind {
+        TExprKind::AgeOn(x)
+        | TExprKind::IsPresent(x)
+        | TExprKind::Not(x)
+        | TExprKind::Neg(x)
+        | TExprKind::IntToDec(x)
+        | TExprKind::InSet(x, _)
+        | TExprKind::InPeriods(x, _) => (Some(x), None),
+        TExprKind::Binary(_, x, y) => (Some(x), Some(y)),
+        _ => (None, None),
+    };
+    a.into_iter().chain(b)
 }
 
 fn set(state: &mut State, var: Var, v: i64) {
@@ -560,6 +728,9 @@ struct Env<'a> {
     aggs: &'a [(Span, i64)],
     period_fields: &'a [usize],
     birth: Option<usize>,
+    /// The expression has no node that fails to evaluate, so a decided
+    /// side of `and`/`or` decides the whole without the other side.
+    short_circuit: bool,
 }
 
 impl Env<'_> {
@@ -614,7 +785,15 @@ impl Env<'_> {
                 }
             }
             TExprKind::Binary(op, a, b) => {
-                let (x, y) = (self.eval(a)?, self.eval(b)?);
+                let x = self.eval(a)?;
+                if self.short_circuit && !unknown(x) {
+                    match op {
+                        BinOp::And if !truthy(x) => return Some(0),
+                        BinOp::Or if truthy(x) => return Some(1),
+                        _ => {}
+                    }
+                }
+                let y = self.eval(b)?;
                 match op {
                     BinOp::And if (!unknown(x) && !truthy(x)) || (!unknown(y) && !truthy(y)) => 0,
                     BinOp::Or if (!unknown(x) && truthy(x)) || (!unknown(y) && truthy(y)) => 1,
