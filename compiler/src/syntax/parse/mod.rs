@@ -40,6 +40,8 @@ pub const MAX_OPERATORS: usize = 256;
 /// left out and reported in `diags`.
 mod errors;
 mod scan;
+#[cfg(test)]
+mod tests;
 
 use errors::*;
 use scan::*;
