@@ -248,8 +248,31 @@ const UNIT_GUESSES: &[(&str, Unit)] = &[
     ("å", Unit::Year),
 ];
 
+/// TABLE's index of each keyword's row, by the keyword's discriminant
+/// (`u16::MAX`: none), so that `row` is one look-up: the scan before parsing
+/// asks about every word of a file.
+const ROWS: [u16; 256] = {
+    let mut rows = [u16::MAX; 256];
+    let mut i = 0;
+    while i < TABLE.len() {
+        let kw = TABLE[i].0 as usize;
+        // the first row of a keyword counts, as in a search from the top
+        if kw < rows.len() && rows[kw] == u16::MAX {
+            rows[kw] = i as u16;
+        }
+        i += 1;
+    }
+    rows
+};
+
 fn row(kw: Kw) -> Option<&'static (Kw, &'static [&'static str], &'static [&'static str])> {
-    TABLE.iter().find(|(k, _, _)| *k == kw)
+    let at = ROWS
+        .get(kw as usize)
+        .map_or(usize::MAX, |i| usize::from(*i));
+    match TABLE.get(at) {
+        Some(r) if r.0 == kw => Some(r),
+        _ => TABLE.iter().find(|(k, _, _)| *k == kw),
+    }
 }
 
 impl Kw {
@@ -439,6 +462,15 @@ pub fn suggest(word: &str, lang: Language, candidates: &[Kw]) -> Option<&'static
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_row_is_found_by_index() {
+        for (i, (kw, _, _)) in TABLE.iter().enumerate() {
+            let first = TABLE.iter().position(|(k, _, _)| k == kw);
+            assert_eq!(ROWS.get(*kw as usize).map(|r| usize::from(*r)), first);
+            assert_eq!(row(*kw).map(|r| r.0), Some(*kw), "{kw:?} (row {i})");
+        }
+    }
 
     #[test]
     fn distance_counts_characters() {
