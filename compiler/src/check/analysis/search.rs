@@ -1,12 +1,13 @@
 //! The satisfiability search the analyses share: candidate values for each
 //! field a condition reads (around the constants the policy mentions), and a
 //! depth-first search in three-valued logic that prunes a branch as soon as a
-//! condition is decided against the question. A condition is evaluated again
-//! only when a variable it reads is assigned, and below a variable no
-//! condition reads (often the evaluation date) the search runs once, not once
-//! per candidate; the answers, examples and budget are those of the plain
-//! search.
+//! condition is decided against the question. A condition (each conjunct of
+//! an `and` on its own) is evaluated again only when a variable it reads is
+//! assigned, and below a variable nothing reads (often the evaluation date)
+//! the search runs once, not once per candidate; the answers, examples and
+//! budget are those of the plain search.
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
 
 use pol_runtime::bytecode::program::{Dur, NONE};
@@ -236,38 +237,26 @@ impl Space {
             today: UNKNOWN,
         };
         let mut budget = SEARCH_LIMIT;
-        let conds: Vec<&TExpr> = all.iter().chain(none.iter()).copied().collect();
-        // Which conditions each variable can change: a condition's value
+        let q = Question::new(all, none, &self.period_fields, c);
+        // Which conjuncts each variable can change: a conjunct's value
         // depends on the variables it reads and nothing else.
         let readers: Vec<Vec<usize>> = vars
             .iter()
             .map(|(var, _)| {
-                (0..conds.len())
-                    .filter(|i| {
-                        conds
-                            .get(*i)
-                            .is_some_and(|e| reads(e, *var, &aggs, c.checked.birth_field))
-                    })
+                q.parts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| reads(p.expr, *var, &aggs, c.checked.birth_field))
+                    .map(|(i, _)| i)
                     .collect()
             })
             .collect();
-        let q = Question {
-            conds: &conds,
-            all: all.len(),
-            may_fail: conds
-                .iter()
-                .map(|e| eval_fails(e, c.checked.fields.len()))
-                .collect(),
-            period_fields: &self.period_fields,
-            birth: c.checked.birth_field,
-        };
-        // The conditions' values with nothing assigned, then one row per
+        // The conjuncts' values with nothing assigned, then one row per
         // search depth.
-        let mut values = vec![UNKNOWN_VALUE; conds.len() * (vars.len() + 1)];
-        for (i, e) in conds.iter().enumerate() {
-            if let Some(slot) = values.get_mut(i) {
-                *slot = q.eval(&state, i, e);
-            }
+        let n = q.parts.len();
+        let mut values = vec![UNKNOWN_VALUE; n * (vars.len() + 1)];
+        for (slot, part) in values.iter_mut().zip(&q.parts) {
+            *slot = q.eval(&state, part);
         }
         let levels = Levels {
             vars: &vars,
@@ -508,36 +497,82 @@ struct State {
 }
 
 /// One satisfiability question: every `all` holds, no `none` holds.
+///
+/// A condition that is an `and` is kept as its conjuncts, each evaluated on
+/// its own, so that assigning a variable evaluates only the conjuncts that
+/// read it; the condition's value is folded from theirs exactly as
+/// `Env::eval` folds an `and`.
 struct Question<'a> {
-    /// The `all` conditions, then the `none` ones.
-    conds: &'a [&'a TExpr],
+    /// Every condition's conjuncts, the `all` conditions' first.
+    parts: Vec<Part<'a>>,
+    /// Per condition, its conjuncts in `parts`, `all` conditions first.
+    conds: Vec<Cond>,
     all: usize,
-    /// Per condition: whether evaluating it can fail (`None`) at all; one
-    /// that cannot fail may skip the other side of a decided `and`/`or`.
-    may_fail: Vec<bool>,
     period_fields: &'a [usize],
     birth: Option<usize>,
+    /// The last age computed, as (birth, on, age): the conjuncts that
+    /// compare an age usually ask for the same one in turn.
+    last_age: Cell<(i64, i64, i64)>,
 }
 
-/// The search's variables in order, and for each the conditions that read it.
+struct Part<'a> {
+    expr: &'a TExpr,
+    /// The conjunct has no node that fails to evaluate, so a decided side
+    /// of an `and`/`or` inside it decides that operator alone.
+    short_circuit: bool,
+}
+
+struct Cond {
+    parts: std::ops::Range<usize>,
+    /// An `and` of its parts (otherwise one part, taken as it is).
+    and: bool,
+}
+
+/// The search's variables in order, and for each the conjuncts that read it.
 struct Levels<'a> {
     vars: &'a [(Var, Vec<i64>)],
     readers: &'a [Vec<usize>],
 }
 
-/// A condition's value: `None` when it cannot be evaluated, `Some(UNKNOWN)`
+/// A conjunct's value: `None` when it cannot be evaluated, `Some(UNKNOWN)`
 /// while a variable it reads is unassigned.
 type Value = Option<i64>;
 const UNKNOWN_VALUE: Value = Some(UNKNOWN);
 
-impl Question<'_> {
+impl<'a> Question<'a> {
+    fn new(
+        all: &[&'a TExpr],
+        none: &[&'a TExpr],
+        period_fields: &'a [usize],
+        c: &Checker<'_>,
+    ) -> Question<'a> {
+        let mut parts = Vec::new();
+        let mut conds = Vec::new();
+        for e in all.iter().chain(none.iter()) {
+            let start = parts.len();
+            conjuncts(e, &mut parts, c.checked.fields.len());
+            conds.push(Cond {
+                parts: start..parts.len(),
+                and: matches!(e.kind, TExprKind::Binary(BinOp::And, _, _)),
+            });
+        }
+        Question {
+            parts,
+            conds,
+            all: all.len(),
+            period_fields,
+            birth: c.checked.birth_field,
+            last_age: Cell::new((UNKNOWN, UNKNOWN, UNKNOWN)),
+        }
+    }
+
     /// Depth-first over the variables from `depth` on; a branch ends as
     /// soon as a condition is decided against the question. `values` holds
-    /// one row of condition values per depth; row `depth` is current.
+    /// one row of conjunct values per depth; row `depth` is current.
     /// `Some(found)`, or `None` when the budget ran out.
     ///
-    /// Only the conditions that read a variable are evaluated again when
-    /// it is assigned; the others keep their value from the row above.
+    /// Only the conjuncts that read a variable are evaluated again when it
+    /// is assigned; the others keep their value from the row above.
     fn search(
         &self,
         levels: &Levels<'_>,
@@ -546,7 +581,7 @@ impl Question<'_> {
         values: &mut [Value],
         budget: &mut usize,
     ) -> Option<bool> {
-        let n = self.conds.len();
+        let n = self.parts.len();
         let (Some((var, cands)), Some(readers)) =
             (levels.vars.get(depth), levels.readers.get(depth))
         else {
@@ -554,7 +589,7 @@ impl Question<'_> {
             return Some(self.verdict(row) == Some(true));
         };
         if readers.is_empty() {
-            // No condition reads this variable (the evaluation date, when
+            // Nothing reads this variable (the evaluation date, when
             // nothing compares with it): every candidate leads to the same
             // verdicts and the same subtree. Search the subtree once and
             // charge the budget as if each candidate had been tried.
@@ -567,8 +602,8 @@ impl Question<'_> {
             if let (Some(here), Some(next)) = (above.get(depth * n..), below.get_mut(..n)) {
                 next.copy_from_slice(here);
                 for &i in readers {
-                    if let (Some(slot), Some(e)) = (next.get_mut(i), self.conds.get(i)) {
-                        *slot = self.eval(state, i, e);
+                    if let (Some(slot), Some(part)) = (next.get_mut(i), self.parts.get(i)) {
+                        *slot = self.eval(state, part);
                     }
                 }
                 if self.verdict(next) == Some(false) {
@@ -594,7 +629,7 @@ impl Question<'_> {
         values: &mut [Value],
         budget: &mut usize,
     ) -> Option<bool> {
-        let n = self.conds.len();
+        let n = self.parts.len();
         let Some((var, cands)) = levels.vars.get(depth) else {
             return Some(false);
         };
@@ -628,8 +663,14 @@ impl Question<'_> {
     /// what is assigned; `None`: undecided yet.
     fn verdict(&self, row: &[Value]) -> Option<bool> {
         let mut decided = true;
-        for (i, v) in row.iter().enumerate() {
-            let holds = match v {
+        for (i, cond) in self.conds.iter().enumerate() {
+            let parts = row.get(cond.parts.clone()).unwrap_or(&[]);
+            let value = if cond.and {
+                fold_and(parts)
+            } else {
+                parts.first().copied().flatten()
+            };
+            let holds = match value {
                 Some(UNKNOWN) | None => {
                     decided = false;
                     continue;
@@ -645,21 +686,51 @@ impl Question<'_> {
         decided.then_some(true)
     }
 
-    /// The value of condition `i` under the partial assignment.
-    fn eval(&self, state: &State, i: usize, e: &TExpr) -> Value {
+    /// The value of one conjunct under the partial assignment.
+    fn eval(&self, state: &State, part: &Part<'_>) -> Value {
         let env = Env {
             today: state.today,
             fields: &state.fields,
             aggs: &state.aggs,
             period_fields: self.period_fields,
             birth: self.birth,
-            short_circuit: !self.may_fail.get(i).copied().unwrap_or(true),
+            short_circuit: part.short_circuit,
+            last_age: &self.last_age,
         };
-        env.eval(e)
+        env.eval(part.expr)
     }
 }
 
-/// Whether condition `e` reads search variable `var`.
+/// `e`'s conjuncts: the operands of a tree of `and`s, left to right.
+fn conjuncts<'a>(e: &'a TExpr, out: &mut Vec<Part<'a>>, fields: usize) {
+    if let TExprKind::Binary(BinOp::And, a, b) = &e.kind {
+        conjuncts(a, out, fields);
+        conjuncts(b, out, fields);
+    } else {
+        out.push(Part {
+            expr: e,
+            short_circuit: !eval_fails(e, fields),
+        });
+    }
+}
+
+/// The value `Env::eval` gives a tree of `and`s, from its conjuncts'
+/// values: it fails if one fails, is false if one is decided false,
+/// unknown if one is unknown, true otherwise.
+fn fold_and(parts: &[Value]) -> Value {
+    let known = || parts.iter().flatten().copied();
+    if parts.iter().any(Option::is_none) {
+        None
+    } else if known().any(|x| x != UNKNOWN && !truthy(x)) {
+        Some(0)
+    } else if known().any(|x| x == UNKNOWN) {
+        Some(UNKNOWN)
+    } else {
+        Some(1)
+    }
+}
+
+/// Whether expression `e` reads search variable `var`.
 fn reads(e: &TExpr, var: Var, aggs: &[(Span, Ty)], birth: Option<usize>) -> bool {
     let here = match (&e.kind, var) {
         (TExprKind::Field(f), Var::Field(g)) => *f == g,
@@ -731,6 +802,8 @@ struct Env<'a> {
     /// The expression has no node that fails to evaluate, so a decided
     /// side of `and`/`or` decides the whole without the other side.
     short_circuit: bool,
+    /// (birth, on, age) of the last age computed.
+    last_age: &'a Cell<(i64, i64, i64)>,
 }
 
 impl Env<'_> {
@@ -751,7 +824,14 @@ impl Env<'_> {
                 } else if on == NONE || birth == NONE {
                     NONE
                 } else {
-                    dates::age_on(birth, on).unwrap_or(NONE)
+                    match self.last_age.get() {
+                        (b, o, age) if b == birth && o == on => age,
+                        _ => {
+                            let age = dates::age_on(birth, on).unwrap_or(NONE);
+                            self.last_age.set((birth, on, age));
+                            age
+                        }
+                    }
                 }
             }
             TExprKind::IsPresent(x) => match self.eval(x)? {
