@@ -19,6 +19,10 @@ impl SourceLoader for FsLoader {
             .map(|text| (name, text))
             .map_err(|e| e.to_string())
     }
+
+    fn canonical_name(&mut self, from: &str, path: &str) -> Option<String> {
+        Some(join_relative(from, path))
+    }
 }
 
 /// Compiles the policy at `path` (a `.pol` source) and loads it. Errors list

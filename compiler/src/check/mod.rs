@@ -30,6 +30,15 @@ pub trait SourceLoader {
     /// Returns the file's canonical name (equal names are the same file) and
     /// its text, or a reason it could not be read.
     fn load(&mut self, from: &str, path: &str) -> Result<(String, String), String>;
+
+    /// The canonical name `load` would return for the same arguments, when
+    /// it can be told without reading the file: a file imported again (a
+    /// schema imported by a policy and by a module it imports) is then not
+    /// read again. `None` (the default) always loads.
+    fn canonical_name(&mut self, from: &str, path: &str) -> Option<String> {
+        let _ = (from, path);
+        None
+    }
 }
 
 /// A loader that serves files from memory, by name; imports resolve
@@ -46,6 +55,10 @@ impl SourceLoader for MemoryLoader {
             Some(text) => Ok((name, text.clone())),
             None => Err("no such file".to_string()),
         }
+    }
+
+    fn canonical_name(&mut self, from: &str, path: &str) -> Option<String> {
+        Some(join_relative(from, path))
     }
 }
 
@@ -129,6 +142,13 @@ pub fn check_source(name: &str, text: &str, loader: &mut dyn SourceLoader) -> Co
             let ast::Item::Import(imp) = item else {
                 continue;
             };
+            let known = loader
+                .canonical_name(&from_name, &imp.path.value)
+                .and_then(|name| by_name.get(&name).copied());
+            if let Some(existing) = known {
+                edges.push((file_id, existing, imp.path.span, imp.path.value.clone()));
+                continue;
+            }
             match loader.load(&from_name, &imp.path.value) {
                 Err(reason) => diags.push(
                     Diagnostic::error(

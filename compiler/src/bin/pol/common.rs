@@ -95,6 +95,10 @@ impl SourceLoader for FsLoader {
             Err(e) => Err(io_reason(&e)),
         }
     }
+
+    fn canonical_name(&mut self, from: &str, path: &str) -> Option<String> {
+        Some(join_relative(from, path))
+    }
 }
 
 /// An IO error in the diagnostics' wording: lowercase, no final period.
