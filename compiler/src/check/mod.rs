@@ -131,17 +131,24 @@ pub fn check_source(name: &str, text: &str, loader: &mut dyn SourceLoader) -> Co
     // Every import as (importer, imported, where), for the cycle check.
     let mut edges: Vec<(FileId, FileId, Span, String)> = Vec::new();
     chains.insert(root, vec![root]);
-    while let Some((file_id, file)) = files.get(next).cloned() {
+    while let Some((file_id, file)) = files.get(next) {
+        let file_id = *file_id;
+        // Only the imports are needed below, while `files` grows.
+        let imports: Vec<ast::ImportDecl> = file
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                ast::Item::Import(imp) => Some(imp.clone()),
+                _ => None,
+            })
+            .collect();
         next += 1;
         let from_name = sources
             .get(file_id)
             .map(|f| f.name.clone())
             .unwrap_or_default();
         let chain = chains.get(&file_id).cloned().unwrap_or_default();
-        for item in &file.items {
-            let ast::Item::Import(imp) = item else {
-                continue;
-            };
+        for imp in &imports {
             let known = loader
                 .canonical_name(&from_name, &imp.path.value)
                 .and_then(|name| by_name.get(&name).copied());
