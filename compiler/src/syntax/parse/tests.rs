@@ -19,12 +19,54 @@ const RESERVED: &[&str] = &[
     "undtagelse", "unless", "until", "waives", "when", "where", "while", "within",
 ];
 
+/// The words the `reserved` rule of pol.pest spells: each `"x" ~ (…)` group
+/// is a first letter and the rests of its words (`)?`: the letter alone is a
+/// word too).
+fn grammar_words() -> Vec<String> {
+    let grammar = include_str!("../pol.pest");
+    let start = grammar.find("\nreserved = @{").expect("a reserved rule");
+    let rule = &grammar[start..];
+    // up to the test that a word ends: `) ~ !(…)`
+    let rule = &rule[..rule.find("\n}").expect("the rule's end")];
+    let rule = &rule[..rule.rfind(") ~ !").expect("the word's end")];
+    let strings: Vec<(usize, &str)> = rule
+        .match_indices('"')
+        .collect::<Vec<_>>()
+        .chunks(2)
+        .map(|q| (q[0].0, &rule[q[0].0 + 1..q[1].0]))
+        .collect();
+    let mut words = Vec::new();
+    let mut first = "";
+    for (at, text) in strings {
+        let after = &rule[at + text.len() + 2..];
+        if after.starts_with(" ~ (") {
+            first = text;
+            let close = after.find(')').expect("a group's end");
+            if after[close + 1..].starts_with('?') {
+                words.push(first.to_string());
+            }
+        } else {
+            words.push(format!("{first}{text}"));
+        }
+    }
+    words
+}
+
 /// Whether `ident` reads all of `text` as one name.
 fn is_name(text: &str) -> bool {
     PolParser::parse(Rule::ident, text)
         .ok()
         .and_then(|mut pairs| pairs.next())
         .is_some_and(|p| p.as_str() == text)
+}
+
+#[test]
+fn the_grammar_spells_the_reserved_words() {
+    let mut spelled = grammar_words();
+    spelled.sort();
+    let mut listed: Vec<String> = RESERVED.iter().map(|w| w.to_string()).collect();
+    listed.sort();
+    assert_eq!(spelled, listed);
 }
 
 #[test]
