@@ -37,6 +37,9 @@ pub(super) struct Space {
     numbers: Vec<i64>,
     /// For periods fields: whether a period covers the search's `today`.
     period_fields: Vec<usize>,
+    /// Calendar results the searches compute over and over (the same ages
+    /// of the same candidate dates, in every question).
+    memo: Memo,
 }
 
 /// What a search found.
@@ -202,6 +205,7 @@ impl Space {
             date_labels: labels,
             numbers: numbers.into_iter().collect(),
             period_fields,
+            memo: Memo::new(),
         }
     }
 
@@ -237,7 +241,7 @@ impl Space {
             today: UNKNOWN,
         };
         let mut budget = SEARCH_LIMIT;
-        let q = Question::new(all, none, &self.period_fields, c);
+        let q = Question::new(all, none, self, c);
         // Which conjuncts each variable can change: a conjunct's value
         // depends on the variables it reads and nothing else.
         let readers: Vec<Vec<usize>> = vars
@@ -510,9 +514,7 @@ struct Question<'a> {
     all: usize,
     period_fields: &'a [usize],
     birth: Option<usize>,
-    /// The last age computed, as (birth, on, age): the conjuncts that
-    /// compare an age usually ask for the same one in turn.
-    last_age: Cell<(i64, i64, i64)>,
+    memo: &'a Memo,
 }
 
 struct Part<'a> {
@@ -543,7 +545,7 @@ impl<'a> Question<'a> {
     fn new(
         all: &[&'a TExpr],
         none: &[&'a TExpr],
-        period_fields: &'a [usize],
+        space: &'a Space,
         c: &Checker<'_>,
     ) -> Question<'a> {
         let mut parts = Vec::new();
@@ -560,9 +562,9 @@ impl<'a> Question<'a> {
             parts,
             conds,
             all: all.len(),
-            period_fields,
+            period_fields: &space.period_fields,
             birth: c.checked.birth_field,
-            last_age: Cell::new((UNKNOWN, UNKNOWN, UNKNOWN)),
+            memo: &space.memo,
         }
     }
 
@@ -695,7 +697,7 @@ impl<'a> Question<'a> {
             period_fields: self.period_fields,
             birth: self.birth,
             short_circuit: part.short_circuit,
-            last_age: &self.last_age,
+            memo: self.memo,
         };
         env.eval(part.expr)
     }
@@ -802,8 +804,7 @@ struct Env<'a> {
     /// The expression has no node that fails to evaluate, so a decided
     /// side of `and`/`or` decides the whole without the other side.
     short_circuit: bool,
-    /// (birth, on, age) of the last age computed.
-    last_age: &'a Cell<(i64, i64, i64)>,
+    memo: &'a Memo,
 }
 
 impl Env<'_> {
@@ -824,14 +825,7 @@ impl Env<'_> {
                 } else if on == NONE || birth == NONE {
                     NONE
                 } else {
-                    match self.last_age.get() {
-                        (b, o, age) if b == birth && o == on => age,
-                        _ => {
-                            let age = dates::age_on(birth, on).unwrap_or(NONE);
-                            self.last_age.set((birth, on, age));
-                            age
-                        }
-                    }
+                    self.memo.age_on(birth, on)
                 }
             }
             TExprKind::IsPresent(x) => match self.eval(x)? {
@@ -878,12 +872,70 @@ impl Env<'_> {
                     BinOp::And if (!unknown(x) && !truthy(x)) || (!unknown(y) && !truthy(y)) => 0,
                     BinOp::Or if (!unknown(x) && truthy(x)) || (!unknown(y) && truthy(y)) => 1,
                     _ if unknown(x) || unknown(y) => UNKNOWN,
+                    BinOp::AddMonths if x != NONE && y != NONE => self.memo.add_months(x, y),
+                    BinOp::SubMonths if x != NONE && y != NONE => {
+                        self.memo.add_months(x, y.saturating_neg())
+                    }
                     _ => binary(*op, x, y),
                 }
             }
             TExprKind::Agg { .. } => self.aggs.iter().find(|(s, _)| *s == e.span)?.1,
             _ => return None,
         })
+    }
+}
+
+/// Remembered results of the calendar functions the searches call with
+/// the same arguments again and again: a direct-mapped table per function,
+/// so a lookup is one slot; a slot holds the last arguments that hashed to
+/// it, and a miss just computes (and keeps) the result.
+struct Memo {
+    ages: Vec<Cell<(i64, i64, i64)>>,
+    months: Vec<Cell<(i64, i64, i64)>>,
+}
+
+const MEMO_SLOTS: usize = 1024;
+
+impl Memo {
+    fn new() -> Memo {
+        // UNKNOWN is never an argument: the callers have real values
+        let empty = Cell::new((UNKNOWN, UNKNOWN, UNKNOWN));
+        Memo {
+            ages: vec![empty.clone(); MEMO_SLOTS],
+            months: vec![empty; MEMO_SLOTS],
+        }
+    }
+
+    /// `dates::age_on`, absent outside the calendar's range.
+    fn age_on(&self, birth: i64, on: i64) -> i64 {
+        Self::recall(&self.ages, birth, on, |b, o| {
+            dates::age_on(b, o).unwrap_or(NONE)
+        })
+    }
+
+    /// `dates::add_months`, absent outside the calendar's range.
+    fn add_months(&self, day: i64, months: i64) -> i64 {
+        Self::recall(&self.months, day, months, |d, m| {
+            dates::add_months(d, m).unwrap_or(NONE)
+        })
+    }
+
+    fn recall(table: &[Cell<(i64, i64, i64)>], a: i64, b: i64, f: impl Fn(i64, i64) -> i64) -> i64 {
+        let hash = (a as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(17)
+            ^ (b as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+        let slot = table.get((hash >> 54) as usize % MEMO_SLOTS);
+        match slot.map(Cell::get) {
+            Some((x, y, v)) if x == a && y == b => v,
+            _ => {
+                let v = f(a, b);
+                if let Some(slot) = slot {
+                    slot.set((a, b, v));
+                }
+                v
+            }
+        }
     }
 }
 
