@@ -11,6 +11,7 @@
 //!
 //! Naming (STYLE.md §5): `build_x` turns a pair of rule `x` into its node.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::LazyLock;
 
@@ -255,8 +256,14 @@ fn is_operator(r: Rule) -> bool {
     )
 }
 
-fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// `s` with each run of whitespace made one space (`inden  for`); most
+/// keywords are one word and come back as they are, without allocating.
+fn collapse(s: &str) -> Cow<'_, str> {
+    if s.contains(char::is_whitespace) {
+        Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" "))
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 fn lang_name(l: Language) -> &'static str {
@@ -316,7 +323,7 @@ impl<'a> Builder<'a> {
 
     fn keyword(&self, p: &Pair<'_, Rule>) -> Keyword {
         Keyword {
-            text: collapse(p.as_str()),
+            text: collapse(p.as_str()).into_owned(),
             span: self.span(p),
         }
     }
