@@ -125,6 +125,10 @@ fn overlapping_groups(c: &mut Checker<'_>, space: &Space) {
             if !a_here && !b_here {
                 continue;
             }
+            // A search of exclusive conditions would find no example.
+            if search::exclusive(&[&a.pred, &b.pred]) {
+                continue;
+            }
             let Search::Found(example) = space.find(c, &[&a.pred, &b.pred], &[]) else {
                 continue;
             };
