@@ -602,34 +602,13 @@ impl<'a> Builder<'a> {
                         span,
                     }));
                 }
-                Rule::event_decl => {
-                    let item = self.build_event(p);
-                    self.items.push(item);
-                }
-                Rule::param_decl => {
-                    let item = self.build_param(p);
-                    self.items.push(item);
-                }
-                Rule::group => {
-                    let item = self.build_group(p);
-                    self.items.push(item);
-                }
-                Rule::rule => {
-                    let item = self.build_rule(p);
-                    self.items.push(item);
-                }
-                Rule::exemption => {
-                    let item = self.build_exemption(p);
-                    self.items.push(item);
-                }
-                Rule::target => {
-                    let item = self.build_target(p);
-                    self.items.push(item);
-                }
-                Rule::test => {
-                    let item = self.build_test(p);
-                    self.items.push(item);
-                }
+                Rule::event_decl => self.push_item(Self::build_event, p),
+                Rule::param_decl => self.push_item(Self::build_param, p),
+                Rule::group => self.push_item(Self::build_group, p),
+                Rule::rule => self.push_item(Self::build_rule, p),
+                Rule::exemption => self.push_item(Self::build_exemption, p),
+                Rule::target => self.push_item(Self::build_target, p),
+                Rule::test => self.push_item(Self::build_test, p),
                 _ => {}
             }
         }
@@ -808,6 +787,12 @@ impl<'a> Builder<'a> {
             doc: None,
             span,
         })
+    }
+
+    /// Builds one item with `build` and keeps it.
+    fn push_item<'i>(&mut self, build: fn(&mut Self, Pair<'i, Rule>) -> Item, p: Pair<'i, Rule>) {
+        let item = build(self, p);
+        self.items.push(item);
     }
 
     fn build_param(&mut self, p: Pair<'_, Rule>) -> Item {
