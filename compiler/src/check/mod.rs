@@ -13,6 +13,7 @@ mod localize;
 mod params;
 mod schema;
 pub mod suggest;
+mod targets;
 mod tests;
 
 use std::collections::HashMap;
