@@ -1,5 +1,6 @@
 //! The evaluator: one case, one date, every group and rule.
 
+pub(crate) mod counting;
 pub mod dates;
 pub mod explain;
 pub mod forecast;

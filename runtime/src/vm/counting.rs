@@ -1,0 +1,441 @@
+//! The parts of a rule's evaluation below its form (language reference
+//! §6.3, §7): the status walk over instances, counting qualifying events
+//! with forward-only cursors (and sliding windows for per-event rules), and
+//! the due-date shifts of suspensions. Small functions used on the hot path
+//! are `#[inline]`: they are called from `machine.rs`, another codegen unit.
+
+use crate::bytecode::program::CountTerm;
+use crate::bytecode::verify::MAX_SUSPENDS_PER_RULE;
+use crate::caseload::batch::{CaseRef, Events};
+use crate::vm::machine::{day, Ctx, Machine};
+use crate::vm::result::{RuleResult, Status};
+
+#[inline]
+pub(crate) fn open(status: Status, due: i64) -> RuleResult {
+    RuleResult {
+        status,
+        met_on: None,
+        due: Some(day(due)),
+        next_due: None,
+        exemption: None,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The status walk (§6.3)
+// ---------------------------------------------------------------------------
+
+/// Walks a rule's instances in due order and decides its status.
+pub(crate) struct Walk {
+    today: i64,
+    /// The latest fulfilled instance: (fulfilled on, due).
+    last: Option<(i64, i64)>,
+}
+
+impl Walk {
+    #[inline]
+    pub fn new(today: i64) -> Walk {
+        Walk { today, last: None }
+    }
+
+    /// One instance. Returns the status once decided: at the first
+    /// unfulfilled instance.
+    #[inline]
+    pub fn step(&mut self, due: i64, fulfilled: Option<i64>) -> Option<RuleResult> {
+        if let Some(f) = fulfilled {
+            self.last = Some((f, due));
+            return None;
+        }
+        if due < self.today {
+            return Some(open(Status::Overdue, due));
+        }
+        Some(match self.last {
+            Some((f, d)) => RuleResult {
+                next_due: Some(day(due)),
+                ..met(f, d)
+            },
+            None => open(Status::Pending, due),
+        })
+    }
+
+    /// Every instance fulfilled: the latest reports.
+    #[inline]
+    pub fn finish(&self) -> RuleResult {
+        match self.last {
+            Some((f, d)) => met(f, d),
+            None => RuleResult::NOT_APPLICABLE,
+        }
+    }
+}
+
+/// An obligation without a due date: met on `f`, or pending (never overdue).
+#[inline]
+pub(crate) fn without_due(f: Option<i64>) -> RuleResult {
+    RuleResult {
+        status: if f.is_some() {
+            Status::Met
+        } else {
+            Status::Pending
+        },
+        met_on: f.map(day),
+        due: None,
+        next_due: None,
+        exemption: None,
+    }
+}
+
+#[inline]
+fn met(f: i64, due: i64) -> RuleResult {
+    RuleResult {
+        status: if f <= due {
+            Status::Met
+        } else {
+            Status::MetLate
+        },
+        met_on: Some(day(f)),
+        due: Some(day(due)),
+        next_due: None,
+        exemption: None,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Counting qualifying events
+// ---------------------------------------------------------------------------
+
+/// Where counting stands in one count's events: a forward-only cursor over
+/// the qualifying events in a window. Small and `Copy`, so a requirement's
+/// cursors sit in a fixed array without costly set-up.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Cursor {
+    pos: u32,
+    end: u32,
+    /// qualifying events passed so far
+    got: u32,
+    /// the date of the last of them
+    last: i32,
+}
+
+impl Cursor {
+    #[inline]
+    pub(crate) fn open(cx: &Ctx<'_>, kind: u16, ev: &Events<'_>, from: i64, to: i64) -> Cursor {
+        let (pos, end) = cx.window(kind, ev.dates, from, to);
+        Cursor {
+            pos: pos as u32,
+            end: end as u32,
+            got: 0,
+            last: i32::MIN,
+        }
+    }
+
+    #[inline]
+    fn next(
+        &mut self,
+        m: &Machine<'_>,
+        cx: &Ctx<'_>,
+        term: &CountTerm,
+        ev: &Events<'_>,
+    ) -> Option<i64> {
+        while self.pos < self.end {
+            let k = self.pos as usize;
+            self.pos += 1;
+            if m.matches(term.filter, cx, ev, k) {
+                let d = ev.dates.get(k).copied().unwrap_or(i32::MAX);
+                self.got += 1;
+                self.last = d;
+                return Some(i64::from(d));
+            }
+        }
+        None
+    }
+
+    /// The date of the `target`-th qualifying event (1-based), if there is
+    /// one. Targets must not decrease between calls.
+    #[inline]
+    fn nth(
+        &mut self,
+        m: &Machine<'_>,
+        cx: &Ctx<'_>,
+        term: &CountTerm,
+        ev: &Events<'_>,
+        target: u64,
+    ) -> Option<i64> {
+        while u64::from(self.got) < target {
+            self.next(m, cx, term, ev)?;
+        }
+        (u64::from(self.got) == target && self.got > 0).then_some(i64::from(self.last))
+    }
+}
+
+/// One count's qualifying events in a window, for the forms with one count
+/// and for the slow paths.
+pub(crate) struct Counter<'a, 'p> {
+    m: &'a Machine<'p>,
+    cx: &'a Ctx<'a>,
+    pub term: &'a CountTerm,
+    ev: Events<'a>,
+    cur: Cursor,
+    pub n: u64,
+}
+
+impl<'a, 'p> Counter<'a, 'p> {
+    #[inline]
+    pub fn new(
+        m: &'a Machine<'p>,
+        cx: &'a Ctx<'a>,
+        term: &'a CountTerm,
+        from: i64,
+        to: i64,
+    ) -> Self {
+        let ev = cx.case.events(term.kind);
+        Counter {
+            m,
+            cx,
+            term,
+            cur: Cursor::open(cx, term.kind, &ev, from, to),
+            ev,
+            n: u64::from(term.n),
+        }
+    }
+
+    /// Qualifying events passed so far.
+    #[inline]
+    pub fn got(&self) -> u64 {
+        u64::from(self.cur.got)
+    }
+
+    #[inline]
+    pub fn nth(&mut self, target: u64) -> Option<i64> {
+        self.cur.nth(self.m, self.cx, self.term, &self.ev, target)
+    }
+
+    /// Consumes the qualifying events dated on or before `limit`; the last one's date.
+    #[inline]
+    pub fn skip_through(&mut self, limit: i64) -> Option<i64> {
+        let mut found = None;
+        while self.cur.pos < self.cur.end {
+            let k = self.cur.pos as usize;
+            let Some(&d) = self.ev.dates.get(k) else {
+                break;
+            };
+            if i64::from(d) > limit {
+                break;
+            }
+            self.cur.pos += 1;
+            if self.m.matches(self.term.filter, self.cx, &self.ev, k) {
+                self.cur.got += 1;
+                self.cur.last = d;
+                found = Some(i64::from(d));
+            }
+        }
+        found
+    }
+
+    /// All qualifying events left (consumes them); the total passed.
+    #[inline]
+    pub fn count_all(&mut self) -> u64 {
+        while self
+            .cur
+            .next(self.m, self.cx, self.term, &self.ev)
+            .is_some()
+        {}
+        self.got()
+    }
+}
+
+/// Cursors kept across instances; counts past these (rare) are recounted
+/// from the window start for each instance instead.
+const KEPT_CURSORS: usize = 4;
+
+/// One cursor per count of a requirement, in a small fixed array.
+pub(crate) struct Counters<'a, 'p> {
+    m: &'a Machine<'p>,
+    cx: &'a Ctx<'a>,
+    terms: &'a [CountTerm],
+    from: i64,
+    to: i64,
+    cur: [Cursor; KEPT_CURSORS],
+}
+
+impl<'a, 'p> Counters<'a, 'p> {
+    #[inline]
+    pub fn new(
+        m: &'a Machine<'p>,
+        cx: &'a Ctx<'a>,
+        terms: &'a [CountTerm],
+        from: i64,
+        to: i64,
+    ) -> Self {
+        let mut cur = [Cursor::default(); KEPT_CURSORS];
+        for (c, t) in cur.iter_mut().zip(terms) {
+            *c = Cursor::open(cx, t.kind, &cx.case.events(t.kind), from, to);
+        }
+        Counters {
+            m,
+            cx,
+            terms,
+            from,
+            to,
+            cur,
+        }
+    }
+
+    /// When instance `k` (cumulative `k·n` of every count) was fulfilled:
+    /// the latest of the counts' `k·n`-th qualifying dates.
+    #[inline]
+    pub fn fulfilled(&mut self, k: u64) -> Option<i64> {
+        let mut when = i64::MIN;
+        for (i, t) in self.terms.iter().enumerate() {
+            let ev = self.cx.case.events(t.kind);
+            let target = k.saturating_mul(u64::from(t.n));
+            let d = match self.cur.get_mut(i) {
+                Some(c) => c.nth(self.m, self.cx, t, &ev, target),
+                None => Cursor::open(self.cx, t.kind, &ev, self.from, self.to)
+                    .nth(self.m, self.cx, t, &ev, target),
+            }?;
+            when = when.max(d);
+        }
+        (when != i64::MIN).then_some(when)
+    }
+}
+
+/// One count's qualifying events across the triggers of a per-event
+/// requirement: `[lo, hi)` holds `inside` qualifying events, all dated on or
+/// after the current trigger; both ends only move forward.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Sliding {
+    lo: u32,
+    hi: u32,
+    end: u32,
+    inside: u32,
+    /// the date of the last qualifying event `hi` passed
+    last: i32,
+}
+
+impl Sliding {
+    #[inline]
+    pub(crate) fn open(cx: &Ctx<'_>, kind: u16, ev: &Events<'_>, from: i64, to: i64) -> Sliding {
+        let (pos, end) = cx.window(kind, ev.dates, from, to);
+        Sliding {
+            lo: pos as u32,
+            hi: pos as u32,
+            end: end as u32,
+            inside: 0,
+            last: i32::MIN,
+        }
+    }
+
+    /// The date of the `term.n`-th qualifying event dated on or after `t`.
+    /// `t` must not decrease between calls.
+    #[inline]
+    pub(crate) fn nth_from(
+        &mut self,
+        m: &Machine<'_>,
+        cx: &Ctx<'_>,
+        term: &CountTerm,
+        ev: &Events<'_>,
+        t: i64,
+    ) -> Option<i64> {
+        while self.lo < self.end {
+            let k = self.lo as usize;
+            let Some(&d) = ev.dates.get(k) else {
+                break;
+            };
+            if i64::from(d) >= t {
+                break;
+            }
+            if self.lo < self.hi && m.matches(term.filter, cx, ev, k) {
+                self.inside = self.inside.saturating_sub(1);
+            }
+            self.lo += 1;
+            self.hi = self.hi.max(self.lo);
+        }
+        while self.inside < term.n && self.hi < self.end {
+            let k = self.hi as usize;
+            self.hi += 1;
+            if m.matches(term.filter, cx, ev, k) {
+                self.inside += 1;
+                self.last = ev.dates.get(k).copied().unwrap_or(i32::MAX);
+            }
+        }
+        (self.inside >= term.n && term.n > 0).then_some(i64::from(self.last))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Suspensions (§7 `suspends … while`)
+// ---------------------------------------------------------------------------
+
+/// The periods fields of the suspending exemptions in force for one rule.
+/// Kept small (field numbers, not slices) because it is built per rule.
+pub(crate) struct Suspensions<'a> {
+    case: Option<CaseRef<'a>>,
+    fields: [u16; MAX_SUSPENDS_PER_RULE],
+    n: usize,
+}
+
+impl<'a> Suspensions<'a> {
+    pub const NONE: Suspensions<'static> = Suspensions {
+        case: None,
+        fields: [0; MAX_SUSPENDS_PER_RULE],
+        n: 0,
+    };
+
+    #[inline]
+    pub(crate) fn push(&mut self, case: CaseRef<'a>, field: u16) {
+        if let Some(slot) = self.fields.get_mut(self.n) {
+            *slot = field;
+            self.n += 1;
+            self.case = Some(case);
+        }
+    }
+
+    #[inline]
+    fn slice(&self, j: usize) -> &'a [(i32, i32)] {
+        match (self.case, self.fields.get(j)) {
+            (Some(c), Some(f)) if j < self.n => c.periods(*f),
+            _ => &[],
+        }
+    }
+
+    /// `due` moved later by the suspended days counted from `from` up to
+    /// `today`, for each period starting on or before the (moved) due date.
+    /// Days covered by two periods count once.
+    #[inline]
+    pub fn shift(&self, due: i64, from: i64, today: i64) -> i64 {
+        if self.n == 0 {
+            return due;
+        }
+        let mut cur = [0usize; MAX_SUSPENDS_PER_RULE];
+        let mut due = due;
+        let mut covered = from - 1;
+        loop {
+            // The next period by start among all fields (a k-way merge).
+            let mut best: Option<(usize, (i32, i32))> = None;
+            for j in 0..self.n {
+                if let Some(&p) = cur.get(j).and_then(|c| self.slice(j).get(*c)) {
+                    if best.is_none_or(|(_, b)| p.0 < b.0) {
+                        best = Some((j, p));
+                    }
+                }
+            }
+            let Some((j, (a, b))) = best else {
+                return due;
+            };
+            if let Some(c) = cur.get_mut(j) {
+                *c += 1;
+            }
+            let start = i64::from(a).max(from);
+            if start > due {
+                // Sorted by start: every later period starts later still.
+                return due;
+            }
+            let lo = start.max(covered + 1);
+            let hi = i64::from(b).min(today);
+            if lo <= hi {
+                due += hi - lo + 1;
+                covered = hi;
+            }
+        }
+    }
+}
