@@ -158,7 +158,7 @@ fn cpu(only: &str) -> Result<(), String> {
 
 fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let file = PathBuf::from(arg(&args, 1).ok_or("usage: e2e gen|eval|memory FILE …")?);
+    let file = PathBuf::from(arg(&args, 1).ok_or("usage: e2e gen|eval|read|memory FILE …")?);
     match arg(&args, 0) {
         Some("gen") => {
             let cases = num(&args, 2, 1_000_000)?;
@@ -259,8 +259,27 @@ fn run() -> Result<(), String> {
             );
             std::hint::black_box(&batch);
         }
+        Some("read") => {
+            // the reader alone on one thread, the file already in memory
+            let policy = compile(&policy_path(&args, 2))?;
+            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+            println!("load average: {}", load.trim());
+            let mut cases = 0;
+            let (wall, cpu) = best(|| {
+                cases = read_all(&policy, &bytes, 65_536).unwrap_or(0);
+                cases as u64
+            });
+            println!(
+                "read/ndjson {}: {cases} cases, {:.0} MB/s CPU per core (wall {:.0} MB/s), {:.0} ns/case",
+                file.display(),
+                mb(bytes.len() as u64) / cpu,
+                mb(bytes.len() as u64) / wall,
+                cpu * 1e9 / cases.max(1) as f64
+            );
+        }
         Some("cpu") => cpu(&file.to_string_lossy())?,
-        _ => return Err("usage: e2e gen|eval|memory FILE …".into()),
+        _ => return Err("usage: e2e gen|eval|read|memory FILE …".into()),
     }
     Ok(())
 }
