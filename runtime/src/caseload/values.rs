@@ -352,6 +352,11 @@ impl SchemaIndex {
         }
     }
 
+    /// Enum `e`'s value named `s`, if it is one (the readers' fast path).
+    pub(crate) fn variant_index(&self, e: u16, s: &str) -> Option<i64> {
+        self.enums.get(e as usize)?.index.get(s).copied()
+    }
+
     fn variant(&self, e: u16, s: &str) -> Result<i64, ValueError> {
         let Some(spec) = self.enums.get(e as usize) else {
             return Err(ValueError::new(InputCode::UnknownVariant, "unknown enum"));

@@ -11,7 +11,7 @@
 //! which the differential tests below check.
 
 use crate::bytecode::program::{FieldType, Schema};
-use crate::caseload::batch::CaseBuf;
+use crate::caseload::batch::{CaseBuf, EventBuf};
 use crate::caseload::values::{parse_date, period, Scalar, SchemaIndex};
 
 /// The fast path cannot vouch for the row; read it the general way.
@@ -129,9 +129,7 @@ impl RowScanner {
                                 self.buf.periods.get_mut(spec.period_slot).ok_or(Fallback)?;
                             s.periods(list)?;
                         } else {
-                            let v = s.scalar()?;
-                            if v != Scalar::Null {
-                                let x = ix.convert(spec.ty, &v).map_err(|_| Fallback)?;
+                            if let Some(x) = s.value(ix, spec.ty)? {
                                 *self.buf.fields.get_mut(i).ok_or(Fallback)? = x;
                             } else if spec.required() {
                                 return Err(Fallback);
@@ -186,15 +184,26 @@ impl RowScanner {
             line: s.line,
             i: body,
         };
+        let mut first = true;
+        let mut have_kind = false;
         let kind_name = loop {
             let key = k.key()?;
             let v = k.scalar()?;
             if key == "kind" {
                 match v {
-                    Scalar::Str(name) => break name,
+                    Scalar::Str(name) => {
+                        if first {
+                            // exports put the kind first: go on after it
+                            // rather than read it twice
+                            have_kind = true;
+                            s.i = k.i;
+                        }
+                        break name;
+                    }
                     _ => return Err(Fallback),
                 }
             }
+            first = false;
             if k.next_or_close(b'}')? {
                 return Err(Fallback);
             }
@@ -209,8 +218,11 @@ impl RowScanner {
         let base = ev.values.len();
         ev.values.extend_from_slice(&table.absent);
         let mut seen = 0u64;
-        let mut have_kind = false;
         let mut date = None;
+        // after a kind read first, the object closes or a comma and more follow
+        if have_kind && s.next_or_close(b'}')? {
+            return date_row(ev, date, table, seen);
+        }
         loop {
             let key = s.key()?;
             match key {
@@ -238,9 +250,7 @@ impl RowScanner {
                         return Err(Fallback);
                     }
                     seen |= bit;
-                    let v = s.scalar()?;
-                    if v != Scalar::Null {
-                        let x = ix.convert(f.ty, &v).map_err(|_| Fallback)?;
+                    if let Some(x) = s.value(ix, f.ty)? {
                         *ev.values.get_mut(base + i).ok_or(Fallback)? = x;
                     } else if f.required() {
                         return Err(Fallback);
@@ -251,13 +261,18 @@ impl RowScanner {
                 break;
             }
         }
-        let date = date.ok_or(Fallback)?;
-        if table.required & !seen != 0 {
-            return Err(Fallback);
-        }
-        ev.dates.push(date);
-        Ok(())
+        date_row(ev, date, table, seen)
     }
+}
+
+/// Ends an event: its date given and every required field seen.
+fn date_row(ev: &mut EventBuf, date: Option<i32>, table: &KindTable, seen: u64) -> Res<()> {
+    let date = date.ok_or(Fallback)?;
+    if table.required & !seen != 0 {
+        return Err(Fallback);
+    }
+    ev.dates.push(date);
+    Ok(())
 }
 
 /// A cursor over one line; `line` is valid UTF-8, so cutting it at ASCII
@@ -375,6 +390,28 @@ impl<'a> Scanner<'a> {
             Some(b'f') if self.literal("false") => Ok(Scalar::Bool(false)),
             Some(b'n') if self.literal("null") => Ok(Scalar::Null),
             _ => Err(Fallback),
+        }
+    }
+
+    /// A field's value converted for type `ty`, or `None` for `null`: what
+    /// `SchemaIndex::convert` makes of `scalar()`, with dates and enum
+    /// values (most of a row) converted straight from the string. (Built
+    /// as a `Scalar` and converted by reference, each value was stored
+    /// narrow and loaded wide: a store-forwarding stall per value.)
+    fn value(&mut self, ix: &SchemaIndex, ty: FieldType) -> Res<Option<i64>> {
+        self.ws();
+        if self.peek() == Some(b'"') {
+            let text = self.string()?;
+            let x = match ty {
+                FieldType::Date => parse_date(text).ok().map(i64::from),
+                FieldType::Enum(e) => ix.variant_index(e, text),
+                _ => ix.convert_str(ty, text).ok(),
+            };
+            return x.map(Some).ok_or(Fallback);
+        }
+        match self.scalar()? {
+            Scalar::Null => Ok(None),
+            v => ix.convert(ty, &v).map(Some).map_err(|_| Fallback),
         }
     }
 
