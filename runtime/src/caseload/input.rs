@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead};
 
 use rayon::prelude::*;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -23,8 +23,11 @@ use crate::caseload::errors::{redact_id, siphash24, InputCode, InputError, ReadS
 use crate::caseload::values::{closest, period, FieldSpec, Scalar, SchemaIndex, ValueError};
 use crate::caseload::CaseReader;
 
+mod lines;
 mod scan;
 
+use lines::{Gatherer, RawLine};
+pub(crate) use lines::{Line, LineReader};
 use scan::RowScanner;
 
 /// How readers treat their input. `Default` is what the CLI uses.
@@ -795,7 +798,7 @@ pub(crate) fn parse_row(
 /// calls it), else on the caller's thread alone, so a caller timing one
 /// thread gets what it measures.
 pub struct NdjsonReader<R> {
-    lines: LineReader<R>,
+    lines: Gatherer<R>,
     ix: SchemaIndex,
     options: ReadOptions,
     ids: IdSet,
@@ -810,15 +813,6 @@ pub struct NdjsonReader<R> {
     template: CaseData,
     scanner: RowScanner,
     done: bool,
-}
-
-/// One gathered line: where its bytes are in `raw`, or that it was too long.
-#[derive(Debug, Clone, Copy)]
-struct RawLine {
-    line: u64,
-    start: usize,
-    end: usize,
-    too_long: bool,
 }
 
 /// What a line gave, before the ids are checked.
@@ -851,74 +845,6 @@ struct Piece {
 /// Lines gathered per round at most, whatever the chunk size: bounds the
 /// raw buffer (with the 1 MiB line limit, 65,536 lines could be 64 GiB).
 const MAX_GATHER_BYTES: usize = 64 << 20;
-
-pub(crate) enum Line {
-    Eof,
-    Text,
-    TooLong,
-}
-
-/// Splits input into lines no longer than a limit, without reading an
-/// overlong line into memory; strips `\n`, `\r\n` and a leading BOM.
-pub(crate) struct LineReader<R> {
-    input: R,
-    limit: usize,
-    pub line_no: u64,
-    buf: Vec<u8>,
-}
-
-impl<R: BufRead> LineReader<R> {
-    pub fn new(input: R, limit: usize) -> LineReader<R> {
-        LineReader {
-            input,
-            limit,
-            line_no: 0,
-            buf: Vec::with_capacity(4096),
-        }
-    }
-
-    pub fn next_line(&mut self) -> io::Result<Line> {
-        let mut buf = std::mem::take(&mut self.buf);
-        buf.clear();
-        let line = self.next_line_into(&mut buf);
-        self.buf = buf;
-        line
-    }
-
-    /// Like `next_line`, but appends the line to `out` (nothing if it is
-    /// too long), so many lines can be gathered in one buffer.
-    pub fn next_line_into(&mut self, out: &mut Vec<u8>) -> io::Result<Line> {
-        let start = out.len();
-        let limit = self.limit;
-        let n = (&mut self.input)
-            .take(limit as u64 + 1)
-            .read_until(b'\n', out)?;
-        if n == 0 {
-            return Ok(Line::Eof);
-        }
-        self.line_no += 1;
-        if out.last() == Some(&b'\n') {
-            out.pop();
-        } else if out.len() - start > limit {
-            out.truncate(start);
-            self.input.skip_until(b'\n')?;
-            return Ok(Line::TooLong);
-        }
-        if out.len() > start && out.last() == Some(&b'\r') {
-            out.pop();
-        }
-        Ok(Line::Text)
-    }
-
-    /// The current line as text, or the 1-based column of its first bad byte.
-    pub fn text(&self) -> Result<&str, u64> {
-        let bytes = match self.buf.strip_prefix(b"\xef\xbb\xbf") {
-            Some(rest) if self.line_no == 1 => rest,
-            _ => self.buf.as_slice(),
-        };
-        std::str::from_utf8(bytes).map_err(|e| e.valid_up_to() as u64 + 1)
-    }
-}
 
 pub(crate) fn not_utf8(column: u64) -> RowError {
     let mut err = RowError::new(InputCode::NotUtf8, None, "the line is not valid UTF-8")
@@ -1000,7 +926,7 @@ impl<R: BufRead> NdjsonReader<R> {
         let ix = SchemaIndex::new(program);
         let scanner = RowScanner::new(&ix, &program.schema);
         NdjsonReader {
-            lines: LineReader::new(input, options.max_line_bytes),
+            lines: Gatherer::new(input, options.max_line_bytes),
             ix,
             options,
             ids: IdSet::default(),
@@ -1033,27 +959,11 @@ impl<R: BufRead> NdjsonReader<R> {
     /// Gathers up to `want` lines (and about `MAX_GATHER_BYTES`) into `raw`.
     /// An I/O error is returned after the lines before it are kept.
     fn gather(&mut self, want: usize) -> io::Result<()> {
-        self.raw.clear();
-        self.raw_lines.clear();
-        while self.raw_lines.len() < want && self.raw.len() < MAX_GATHER_BYTES {
-            let start = self.raw.len();
-            let line = self.lines.next_line_into(&mut self.raw)?;
-            let too_long = match line {
-                Line::Eof => {
-                    self.done = true;
-                    break;
-                }
-                Line::TooLong => true,
-                Line::Text => false,
-            };
-            self.raw_lines.push(RawLine {
-                line: self.lines.line_no,
-                start,
-                end: self.raw.len(),
-                too_long,
-            });
-        }
-        Ok(())
+        let result = self
+            .lines
+            .gather(&mut self.raw, &mut self.raw_lines, want, MAX_GATHER_BYTES);
+        self.done = matches!(result, Ok(true));
+        result.map(|_| ())
     }
 
     /// Parses the gathered lines in pieces, in parallel on a pool.
