@@ -58,6 +58,9 @@ pub trait Evaluator: Sync {
 #[derive(Debug, Clone)]
 pub struct EvalOptions {
     /// Cases per chunk: the memory bound (two chunks are alive at once).
+    /// The default, 8,192, keeps a chunk's lines, batches and output to a
+    /// few megabytes: 65,536 cost twice the fresh pages (80,000 page faults
+    /// on a million cases against 40,000) and 5–10 % more CPU.
     pub chunk_cases: usize,
     /// Worker threads; 0 means every core.
     pub jobs: usize,
@@ -68,7 +71,7 @@ pub struct EvalOptions {
 impl Default for EvalOptions {
     fn default() -> EvalOptions {
         EvalOptions {
-            chunk_cases: 65_536,
+            chunk_cases: 8_192,
             jobs: 0,
             forecast_weeks: 0,
         }
