@@ -7,7 +7,8 @@ mod caseload_support;
 use caseload_support::{day, program};
 use pol_runtime::bytecode::program::Program;
 use pol_runtime::caseload::{
-    evaluate_caseload, CaseRef, EvalOptions, Evaluator, NdjsonReader, ReadOptions, WorkItem,
+    evaluate_caseload, CaseRef, DueState, EvalOptions, Evaluator, NdjsonReader, ReadOptions,
+    WorkItem,
 };
 use pol_runtime::vm::result::{CaseResult, RuleResult, Status, TargetOutcome};
 
@@ -125,6 +126,7 @@ fn run(
         chunk_cases: chunk,
         jobs,
         forecast_weeks: weeks,
+        due_within: Some(14),
     };
     let summary = evaluate_caseload(
         &fake,
@@ -158,6 +160,45 @@ fn output_is_in_input_order_whatever_the_split() {
     assert_eq!(s1.read.rows_read, 5001);
     assert_eq!(s1.read.rows_rejected, 1);
     assert_eq!(s1.aggregate.cases, 5000);
+}
+
+/// A due item's id, state, due date and needs.
+type DueRow = (String, DueState, Option<i32>, Vec<(u16, u32)>);
+
+#[test]
+fn due_list_is_in_input_order_whatever_the_split() {
+    let input = caseload(2000);
+    let (_, one) = run(&input, 100_000, 1, 0);
+    let (_, many) = run(&input, 333, 2, 0);
+    assert_eq!(one.due, many.due);
+    // by hand: the contact rule of each ledig case without a samtale is
+    // overdue (started 2026-01-05: due 2026-02-02), due within the 14 days
+    // (2026-02-20: due 2026-03-20) or later (2026-03-02: due 2026-03-30,
+    // not listed); with the forecast's one samtale attached
+    let today = day("2026-03-10");
+    let expected: Vec<DueRow> = (0..2000)
+        .filter(|i| i % 3 != 2 && i % 4 >= 2)
+        .filter_map(|i| {
+            let start = [day("2026-01-05"), day("2026-02-20"), day("2026-03-02")][i % 3];
+            let due = start + 28;
+            let state = if due < today {
+                DueState::Overdue
+            } else if due <= today + 14 {
+                DueState::Due
+            } else {
+                return None;
+            };
+            Some((format!("c{i}"), state, Some(due), vec![(0, 1)]))
+        })
+        .collect();
+    assert!(expected.iter().any(|e| e.1 == DueState::Due));
+    let got: Vec<_> = one
+        .due
+        .iter()
+        .map(|d| (d.id.clone(), d.state, d.due, d.needs.clone()))
+        .collect();
+    assert_eq!(got, expected);
+    assert!(one.due.iter().all(|d| d.rule == 0 && d.line > 0));
 }
 
 #[test]

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use crate::bytecode::program::{Program, NONE};
 use crate::caseload::aggregate::Aggregate;
 use crate::caseload::batch::{CaseBatch, CaseRef};
+use crate::caseload::due::{self, DueItem};
 use crate::caseload::errors::ReadSummary;
 use crate::caseload::output::CaseWriter;
 use crate::caseload::CaseReader;
@@ -66,6 +67,10 @@ pub struct EvalOptions {
     pub jobs: usize,
     /// Weeks of workload forecast from today's ISO week; 0 skips the forecast.
     pub forecast_weeks: u32,
+    /// Collect a due list (`CaseloadSummary::due`): the obligations overdue,
+    /// due within this many days, or open without a due date. `None`
+    /// collects none.
+    pub due_within: Option<u32>,
 }
 
 impl Default for EvalOptions {
@@ -74,6 +79,7 @@ impl Default for EvalOptions {
             chunk_cases: 8_192,
             jobs: 0,
             forecast_weeks: 0,
+            due_within: None,
         }
     }
 }
@@ -83,6 +89,9 @@ impl Default for EvalOptions {
 pub struct CaseloadSummary {
     pub read: ReadSummary,
     pub aggregate: Aggregate,
+    /// With `EvalOptions::due_within`: every case's obligations to act on,
+    /// in input order (cases), then rule order.
+    pub due: Vec<DueItem>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -128,10 +137,11 @@ where
     R: CaseReader + Send,
 {
     let Some(w) = out else {
-        let total = chunks(policy, reader, today, options, None)?;
+        let (total, due) = chunks(policy, reader, today, options, None)?;
         return Ok(CaseloadSummary {
             read: reader.take_summary(),
             aggregate: total,
+            due,
         });
     };
     // A thread of its own writes each chunk's lines while the next chunk is
@@ -167,9 +177,11 @@ where
             (total, Ok(())) => total,
         }
     })?;
+    let (total, due) = total;
     Ok(CaseloadSummary {
         read: reader.take_summary(),
         aggregate: total,
+        due,
     })
 }
 
@@ -178,14 +190,14 @@ where
 type Emit<'a> = &'a mut dyn FnMut(Vec<Vec<u8>>) -> Option<Vec<Vec<u8>>>;
 
 /// Reads, evaluates and (with `emit`) hands over the output of every chunk;
-/// returns the merged sums.
+/// returns the merged sums and the due list.
 fn chunks<E, R>(
     policy: &E,
     reader: &mut R,
     today: i32,
     options: &EvalOptions,
     mut emit: Option<Emit<'_>>,
-) -> Result<Aggregate, DriverError>
+) -> Result<(Aggregate, Vec<DueItem>), DriverError>
 where
     E: Evaluator,
     R: CaseReader + Send,
@@ -194,6 +206,7 @@ where
     let writer = CaseWriter::new(program);
     let chunk = options.chunk_cases.max(1);
     let mut total = Aggregate::new(program);
+    let mut due = Vec::new();
     let mut current = CaseBatch::new(&program.schema);
     let mut next = CaseBatch::new(&program.schema);
     // One output buffer per piece, kept from chunk to chunk: a chunk's
@@ -206,7 +219,7 @@ where
         .map_err(DriverError::Read)?;
     while !current.is_empty() {
         let want_output = emit.is_some();
-        let (read, pieces) = rayon::join(
+        let (read, mut pieces) = rayon::join(
             || reader.read_chunk(&mut next, chunk),
             || {
                 evaluate_chunk(
@@ -219,26 +232,27 @@ where
                 )
             },
         );
-        for agg in &pieces {
+        for (agg, items) in pieces.iter_mut() {
             total.merge(agg);
+            due.append(items);
         }
         if let Some(emit) = emit.as_deref_mut() {
             bytes.truncate(pieces.len());
             match emit(std::mem::take(&mut bytes)) {
                 Some(empty) => bytes = empty,
                 // the writer stopped: its error is the one to report
-                None => return Ok(total),
+                None => return Ok((total, due)),
             }
         }
         read.map_err(DriverError::Read)?;
         std::mem::swap(&mut current, &mut next);
     }
-    Ok(total)
+    Ok((total, due))
 }
 
 /// Splits the chunk into pieces (several per thread, so uneven cases
-/// balance), evaluates them in parallel, and returns each piece's sums in
-/// input order. With `output`, piece p's lines are in `output[p]` (the
+/// balance), evaluates them in parallel, and returns each piece's sums and
+/// due items in input order. With `output`, piece p's lines are in `output[p]` (the
 /// buffers are cleared and reused; there are at least as many as pieces).
 fn evaluate_chunk<E: Evaluator>(
     policy: &E,
@@ -247,7 +261,7 @@ fn evaluate_chunk<E: Evaluator>(
     today: i32,
     options: &EvalOptions,
     output: Option<&mut Vec<Vec<u8>>>,
-) -> Vec<Aggregate> {
+) -> Vec<(Aggregate, Vec<DueItem>)> {
     let n = batch.len();
     let per = (n / (rayon::current_num_threads() * 4)).clamp(256, 8192);
     let count = n.div_ceil(per);
@@ -278,6 +292,7 @@ fn evaluate_chunk<E: Evaluator>(
             let mut agg = Aggregate::new(policy.program());
             let mut work = Vec::new();
             let mut values = Vec::new();
+            let mut due = Vec::new();
             let averages = agg.has_averages();
             for i in range {
                 let case = batch.case(i);
@@ -297,8 +312,17 @@ fn evaluate_chunk<E: Evaluator>(
                         agg.add_demand(today, w.rule, w.kind, w.due, w.events);
                     }
                 }
+                if let Some(within) = options.due_within {
+                    let start = due.len();
+                    if due::collect(case.id(), batch.line(i), &result, today, within, &mut due) > 0
+                    {
+                        work.clear();
+                        policy.forecast_case(case, today, within, &mut work);
+                        due::attach_needs(due.get_mut(start..).unwrap_or(&mut []), &work);
+                    }
+                }
             }
-            agg
+            (agg, due)
         })
         .collect()
 }

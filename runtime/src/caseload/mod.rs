@@ -5,6 +5,7 @@ pub mod aggregate;
 pub mod batch;
 pub mod csv;
 pub mod driver;
+pub mod due;
 pub mod errors;
 pub mod input;
 pub mod output;
@@ -18,6 +19,7 @@ pub use csv::{CsvError, CsvOptions, CsvReader};
 pub use driver::{
     evaluate_caseload, CaseloadSummary, DriverError, EvalOptions, Evaluator, WorkItem,
 };
+pub use due::{DueItem, DueState};
 pub use errors::{redact_id, InputCode, InputError, ReadSummary};
 pub use input::{NdjsonReader, ReadOptions};
 pub use output::CaseWriter;

@@ -7,6 +7,7 @@ mod caseload;
 mod check;
 mod common;
 mod diff;
+mod due;
 mod eval;
 mod explain;
 mod fmt;
@@ -58,6 +59,8 @@ enum Command {
     Explain(explain::Args),
     /// The events (and staff time) the policy will require per week
     Forecast(forecast::Args),
+    /// The due list: each obligation overdue, due soon, or open, in date order
+    Due(due::Args),
     /// What changes for a caseload between two versions of a policy
     Diff(diff::Args),
 }
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::Eval(a) => eval::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Forecast(a) => forecast::run(a),
+        Command::Due(a) => due::run(a),
         Command::Diff(a) => diff::run(a),
     };
     let exit = match result {
