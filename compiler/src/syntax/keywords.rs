@@ -91,6 +91,7 @@ pub enum Kw {
     MetLate,
     Pending,
     Overdue,
+    Violated,
     Exempt,
     NotApplicable,
     /// `require … between A and B`: Danish `mellem … og …`
@@ -186,6 +187,7 @@ const TABLE: &[(Kw, &[&str], &[&str])] = &[
     (Kw::MetLate, &["met_late"], &["opfyldt_for_sent"]),
     (Kw::Pending, &["pending"], &["afventer"]),
     (Kw::Overdue, &["overdue"], &["overskredet"]),
+    (Kw::Violated, &["violated"], &["overtrådt"]),
     (Kw::Exempt, &["exempt"], &["fritaget"]),
     (Kw::NotApplicable, &["not_applicable"], &["ikke_relevant"]),
     (Kw::Between, &["between"], &["mellem"]),
@@ -394,6 +396,7 @@ pub fn status_word(kw: Kw) -> Option<StatusWord> {
         Kw::MetLate => StatusWord::MetLate,
         Kw::Pending => StatusWord::Pending,
         Kw::Overdue => StatusWord::Overdue,
+        Kw::Violated => StatusWord::Violated,
         Kw::Exempt => StatusWord::Exempt,
         Kw::NotApplicable => StatusWord::NotApplicable,
         _ => return None,
@@ -426,6 +429,7 @@ pub fn status_kw(s: StatusWord) -> Kw {
         StatusWord::MetLate => Kw::MetLate,
         StatusWord::Pending => Kw::Pending,
         StatusWord::Overdue => Kw::Overdue,
+        StatusWord::Violated => Kw::Violated,
         StatusWord::Exempt => Kw::Exempt,
         StatusWord::NotApplicable => Kw::NotApplicable,
     }

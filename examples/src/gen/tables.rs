@@ -790,6 +790,9 @@ fn deadlines(p: &Program, anchor: Option<u16>) -> Deadlines {
                     // no due date, or due after each triggering event rather
                     // than after the anchor
                     Form::After | Form::Each { .. } => (None, None),
+                    // a prohibition demands nothing: no deadline to place
+                    // events around
+                    Form::Forbid { .. } => (None, None),
                 };
                 if let Some(x) = first {
                     push_unique(d.first.get_mut(k), x);

@@ -11,7 +11,8 @@
 //! Units are "steps": one instruction, one event visited, one instance of a
 //! schedule judged. They are not nanoseconds; they are proportional to work.
 
-use crate::bytecode::program::{Body, CodeRef, Dur, Form, Op, Program};
+use crate::bytecode::program::{Body, CodeRef, Dur, ForbidWindow, Form, Op, Program};
+use crate::bytecode::verify::MAX_SUSPENDS_PER_RULE;
 
 /// Work per case is at most `fixed + per_item × (events + periods)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -71,7 +72,11 @@ pub fn cost_bound(p: &Program) -> CostBound {
                 Body::Branch { cond, .. } => total.add(code(cond)),
                 Body::Require(req) => {
                     total.add(code(&req.anchor));
-                    if let Form::Between { end } = &req.form {
+                    if let Form::Between { end }
+                    | Form::Forbid {
+                        window: ForbidWindow::Between { end },
+                    } = &req.form
+                    {
                         total.add(code(end));
                     }
                     let filter_len = |f: u32| -> u64 {
@@ -87,7 +92,8 @@ pub fn cost_bound(p: &Program) -> CostBound {
                         | Form::BeforeWeek { .. }
                         | Form::Rolling { .. }
                         | Form::Between { .. }
-                        | Form::After => 1,
+                        | Form::After
+                        | Form::Forbid { .. } => 1,
                         Form::CalendarYear => 2,
                         Form::Slots { every, first } => slots(every, first),
                         // one instance per event, plus the open one
@@ -98,6 +104,9 @@ pub fn cost_bound(p: &Program) -> CostBound {
                     let counts = req.counts.len() as u64;
                     let per_event = match req.form {
                         Form::Interval { .. } => 1,
+                        // A forbidden event is looked up in the periods of
+                        // each suspension reaching the rule (a search each).
+                        Form::Forbid { .. } => MAX_SUSPENDS_PER_RULE as u64,
                         // Each trigger is visited once (running its filter)
                         // and judges every count; each count's sliding
                         // window passes every event at most twice.

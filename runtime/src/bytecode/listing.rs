@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use crate::bytecode::program::{
     AggFunc, AggWindow, Body, Bound, CodeRef, Dur, Effect, ExemptionCondition, FieldDef, FieldType,
-    Form, Op, Program, SpanId, StrId, TargetKind, DECIMAL_SCALE,
+    ForbidWindow, Form, Op, Program, SpanId, StrId, TargetKind, DECIMAL_SCALE,
 };
 use crate::vm::dates::format_day;
 
@@ -231,6 +231,14 @@ impl Lister<'_> {
                             Form::CalendarYear => "per calendar year".into(),
                             Form::Between { .. } => "between".into(),
                             Form::After => "after".into(),
+                            Form::Forbid { window } => match window {
+                                ForbidWindow::Within { len } => {
+                                    format!("within {}", Self::dur(len))
+                                }
+                                ForbidWindow::BeforeWeek { week } => format!("before week {week}"),
+                                ForbidWindow::Between { .. } => "between".into(),
+                                ForbidWindow::After => "after".into(),
+                            },
                             Form::Each { kind, filter, len } => {
                                 let f = if filter == u32::MAX {
                                     String::new()
@@ -259,16 +267,31 @@ impl Lister<'_> {
                                 format!("{} {}{f}", c.n, self.kind(c.kind))
                             })
                             .collect();
+                        let (verb, counts) = match req.form {
+                            // one count of 1: the forbidden events
+                            Form::Forbid { .. } => (
+                                "forbid",
+                                counts
+                                    .iter()
+                                    .map(|c| c.strip_prefix("1 ").unwrap_or(c).to_string())
+                                    .collect(),
+                            ),
+                            _ => ("require", counts),
+                        };
                         self.line(
                             1,
                             &format!(
-                                "body {b}: require {} {form} of {}",
+                                "body {b}: {verb} {} {form} of {}",
                                 counts.join(" and "),
                                 self.span(req.span)
                             ),
                         );
                         self.code(2, req.anchor, None);
-                        if let Form::Between { end } = req.form {
+                        if let Form::Between { end }
+                        | Form::Forbid {
+                            window: ForbidWindow::Between { end },
+                        } = req.form
+                        {
                             self.line(1, "and");
                             self.code(2, end, None);
                         }

@@ -370,6 +370,26 @@ pub enum Form {
         filter: u32,
         len: Option<Dur>,
     },
+    /// `forbid K where F <window>` (and `every K … must C`, lowered with
+    /// the filter `F and not (C)`): the requirement's one count (n = 1)
+    /// names the forbidden events. The first of them dated in the window
+    /// `[S, end]`, up to today and outside any suspended period, makes the
+    /// rule `violated` on its date; without one the rule is `met` (on the
+    /// window's end once that has passed).
+    Forbid { window: ForbidWindow },
+}
+
+/// A prohibition's window from the anchor `S` (language reference §6.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ForbidWindow {
+    /// `within len of S`: `[S, S + len]`.
+    Within { len: Dur },
+    /// `before week k of S`: `[S, S + 7k - 1]`.
+    BeforeWeek { week: u32 },
+    /// `between S and E`: `[S, E]` (`end`, a date; NONE: not applicable).
+    Between { end: CodeRef },
+    /// `after S`: from S on, with no end.
+    After,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

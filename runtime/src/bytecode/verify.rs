@@ -19,8 +19,8 @@
 
 use crate::bytecode::format::LoadError;
 use crate::bytecode::program::{
-    AggFunc, AggWindow, Body, CodeRef, Dur, ExemptionCondition, FieldType, Form, Op, Program,
-    TargetKind, DECIMAL_SCALE,
+    AggFunc, AggWindow, Body, CodeRef, Dur, ExemptionCondition, FieldType, ForbidWindow, Form, Op,
+    Program, TargetKind, DECIMAL_SCALE,
 };
 
 /// The deepest expression stack the VM provides (a fixed array per case).
@@ -300,6 +300,13 @@ impl Verifier<'_> {
                 req.counts.len()
             ));
         }
+        // A prohibition's one count names the forbidden events: the first
+        // of them violates, so there is no n to reach.
+        if matches!(req.form, Form::Forbid { .. })
+            && (req.counts.len() != 1 || req.counts.iter().any(|c| c.n != 1))
+        {
+            return Err("a prohibition takes exactly one count of 1 event".into());
+        }
         for c in &req.counts {
             in_range(
                 "event kind",
@@ -335,6 +342,16 @@ impl Verifier<'_> {
                 true
             }
             Form::After => true,
+            Form::Forbid { window } => match window {
+                ForbidWindow::Within { len } => nonneg(len),
+                ForbidWindow::BeforeWeek { week } => (1..=10_000).contains(&week),
+                ForbidWindow::Between { end } => {
+                    self.code(end, Place::Case)
+                        .map_err(|e| format!("window end: {e}"))?;
+                    true
+                }
+                ForbidWindow::After => true,
+            },
             Form::Each { kind, filter, len } => {
                 in_range(
                     "triggering event kind",

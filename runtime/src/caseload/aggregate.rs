@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::bytecode::program::{Bound, Program, TargetKind, DECIMAL_SCALE, NONE};
+use crate::bytecode::program::{Body, Bound, Form, Program, TargetKind, DECIMAL_SCALE, NONE};
 use crate::caseload::errors::ReadSummary;
 use crate::caseload::values::format_date;
 use crate::vm::result::{CaseResult, Status, TargetOutcome};
@@ -22,7 +22,7 @@ pub struct Aggregate {
     /// Cases in each group.
     pub groups: Vec<u64>,
     /// Per rule, cases per status, in `Status::ALL` order.
-    pub rules: Vec<[u64; 6]>,
+    pub rules: Vec<[u64; Status::ALL.len()]>,
     /// Per target: (satisfies, in the denominator, excluded).
     pub targets: Vec<[u64; 3]>,
     /// Per target: the sum of an average target's values over the cases
@@ -48,7 +48,7 @@ impl Aggregate {
         Aggregate {
             cases: 0,
             groups: vec![0; program.groups.len()],
-            rules: vec![[0; 6]; program.rules.len()],
+            rules: vec![[0; Status::ALL.len()]; program.rules.len()],
             targets: vec![[0; 3]; program.targets.len()],
             target_sums: vec![0; program.targets.len()],
             workload: BTreeMap::new(),
@@ -299,6 +299,14 @@ impl Aggregate {
             .collect();
         Report {
             danish: program.meta.language == 1,
+            forbids: program.rules.iter().any(|r| {
+                r.body.iter().any(|b| {
+                    matches!(
+                        b,
+                        Body::Require(req) if matches!(req.form, Form::Forbid { .. })
+                    )
+                })
+            }),
             today: String::from_utf8_lossy(&today_s).into_owned(),
             rows: RowsReport {
                 read: read.rows_read,
@@ -330,6 +338,10 @@ pub struct Report {
     /// The policy's keyword language is Danish: the human table speaks Danish.
     #[serde(skip)]
     pub danish: bool,
+    /// The policy has a prohibition: the table shows the `violated` column
+    /// (JSON always counts every status).
+    #[serde(skip)]
+    pub forbids: bool,
     pub today: String,
     pub rows: RowsReport,
     pub groups: Vec<GroupReport>,
@@ -452,13 +464,14 @@ impl Report {
         }
         s.push('\n');
         s.push_str(&format!("{:<w$}", t.rule));
-        for st in Status::ALL {
-            s.push_str(&format!("  {:>9}", short(st, self.danish)));
+        let shown = |st: &Status| self.forbids || *st != Status::Violated;
+        for st in Status::ALL.iter().filter(|st| shown(st)) {
+            s.push_str(&format!("  {:>9}", short(*st, self.danish)));
         }
         s.push_str(&format!("  {:>10}\n", t.on_time));
         for r in &self.rules {
             s.push_str(&format!("{:<w$}", r.rule));
-            for st in Status::ALL {
+            for st in Status::ALL.iter().filter(|st| shown(st)) {
                 s.push_str(&format!(
                     "  {:>9}",
                     r.statuses.get(st.as_str()).copied().unwrap_or(0)
@@ -645,6 +658,7 @@ fn short(s: Status, danish: bool) -> &'static str {
             Status::MetLate => "for sent",
             Status::Pending => "afventer",
             Status::Overdue => "overskr.",
+            Status::Violated => "overtrådt",
             Status::Exempt => "fritaget",
             Status::NotApplicable => "i.r.",
         };
@@ -654,6 +668,7 @@ fn short(s: Status, danish: bool) -> &'static str {
         Status::MetLate => "late",
         Status::Pending => "pending",
         Status::Overdue => "overdue",
+        Status::Violated => "violated",
         Status::Exempt => "exempt",
         Status::NotApplicable => "n/a",
     }

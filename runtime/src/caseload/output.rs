@@ -6,10 +6,12 @@
 
 use crate::bytecode::program::Program;
 use crate::caseload::values::format_date;
-use crate::vm::result::CaseResult;
+use crate::vm::result::{CaseResult, Status};
 
 /// Writes `{"id", "groups": [...], "rules": [{"rule", "status", "met_on",
-/// "due", "next_due", "exemption"}]}` lines; absent values are left out.
+/// "due", "next_due", "exemption"}]}` lines; absent values are left out. A
+/// violated prohibition's date (its first forbidden event) is written as
+/// `violated_on` instead of `met_on`.
 #[derive(Debug, Clone)]
 pub struct CaseWriter {
     groups: Vec<Vec<u8>>,
@@ -100,8 +102,13 @@ impl CaseWriter {
             out.extend_from_slice(b",\"status\":\"");
             out.extend_from_slice(r.status.as_str().as_bytes());
             out.push(b'"');
+            let on_key: &[u8] = if r.status == Status::Violated {
+                b",\"violated_on\":\""
+            } else {
+                b",\"met_on\":\""
+            };
             for (key, day) in [
-                (&b",\"met_on\":\""[..], r.met_on),
+                (on_key, r.met_on),
                 (b",\"due\":\"", r.due),
                 (b",\"next_due\":\"", r.next_due),
             ] {

@@ -398,6 +398,19 @@ impl<'a> Suspensions<'a> {
         }
     }
 
+    /// Whether day `d` lies in a period of any of the suspensions: a
+    /// prohibition does not count an event dated in one (§7).
+    #[inline]
+    pub fn covers(&self, d: i64) -> bool {
+        (0..self.n).any(|j| {
+            let ps = self.slice(j);
+            // sorted by start: only periods starting on or before d can hold it
+            let upto = ps.partition_point(|(a, _)| i64::from(*a) <= d);
+            ps.get(..upto)
+                .is_some_and(|ps| ps.iter().any(|(_, b)| i64::from(*b) >= d))
+        })
+    }
+
     /// `due` moved later by the suspended days counted from `from` up to
     /// `today`, for each period starting on or before the (moved) due date.
     /// Days covered by two periods count once.

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::bytecode::program::{Body, Program, StrId};
+use crate::bytecode::program::{Body, Form, Program, StrId};
 use crate::caseload::batch::CaseRef;
 use crate::vm::dates::{format_day, MIN_DAY};
 use crate::vm::machine::{Counter, Ctx, ExemptReason, MonthMemo, NotApplicable, Trace};
@@ -38,8 +38,14 @@ pub struct RuleExplanation {
     pub anchor: Option<String>,
     /// The instances judged, in due order.
     pub windows: Vec<WindowExplanation>,
-    /// The qualifying events since the anchor, up to today.
+    /// The qualifying events since the anchor, up to today; for a
+    /// prohibition, every forbidden event in its window (each violates).
     pub events: Vec<CountedEvent>,
+    /// The rule chose a prohibition (`forbid …`): `windows` holds its one
+    /// window (`due` its last day, absent when open-ended) and `events` the
+    /// forbidden events in it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub forbids: bool,
     /// Due dates a suspension moved: (original due, days added).
     pub suspended: Vec<(String, i32)>,
     pub exemption: Option<ExemptionExplanation>,
@@ -90,6 +96,7 @@ struct Recorder {
     instances: Vec<(i32, Option<i32>, Option<i32>)>,
     exempt: Option<(u16, ExemptReason)>,
     shifts: Vec<(i32, i32)>,
+    forbids: bool,
 }
 
 impl Trace for Recorder {
@@ -111,6 +118,10 @@ impl Trace for Recorder {
     fn shifted(&mut self, raw_due: i32, days: i32) {
         self.shifts.push((raw_due, days));
     }
+    fn prohibition(&mut self, from: i32, to: Option<i32>, _violated_on: Option<i32>) {
+        self.forbids = true;
+        self.instances.push((from, to, None));
+    }
 }
 
 fn s(p: &Program, id: StrId) -> String {
@@ -129,15 +140,35 @@ pub(crate) fn explain(policy: &Policy, case: CaseRef<'_>, today: i32) -> CaseExp
         let mut rec = Recorder::default();
         let res = m.rule(r, &cx, &result.groups, &mut rec);
         let mut events = Vec::new();
+        let kind_name = |k: u16| {
+            p.schema
+                .events
+                .get(usize::from(k))
+                .map(|k| s(p, k.name))
+                .unwrap_or_default()
+        };
         if let Some(Body::Require(req)) = rec.req.and_then(|(b, _)| rule.body.get(b)) {
             let anchor = rec.req.map_or(0, |(_, a)| i64::from(a));
-            for term in &req.counts {
-                let kind = p
-                    .schema
-                    .events
-                    .get(usize::from(term.kind))
-                    .map(|k| s(p, k.name))
-                    .unwrap_or_default();
+            if let (Form::Forbid { .. }, Some(term), Some(&(_, to, _))) =
+                (req.form, req.counts.first(), rec.instances.first())
+            {
+                // every forbidden event, not only the first
+                let susp = m.suspensions(r, &cx);
+                let kind = kind_name(term.kind);
+                m.forbidden(term, anchor, to.map(i64::from), &cx, &susp, |d| {
+                    events.push(CountedEvent {
+                        kind: kind.clone(),
+                        date: format_day(d as i32),
+                    });
+                    true
+                });
+            }
+            for term in req
+                .counts
+                .iter()
+                .filter(|_| !matches!(req.form, Form::Forbid { .. }))
+            {
+                let kind = kind_name(term.kind);
                 let mut c = Counter::new(&m, &cx, term, anchor, i64::from(today));
                 let mut k = 1;
                 while let Some(d) = c.nth(k) {
@@ -182,6 +213,10 @@ pub(crate) fn explain(policy: &Policy, case: CaseRef<'_>, today: i32) -> CaseExp
                 NotApplicable::AnchorAfterToday => "the anchor date is after today",
                 NotApplicable::NotStarted => "the obligation has not started yet",
             },
+            (Status::Met, _) if rec.forbids && res.met_on.is_none() => {
+                "no forbidden event so far; the window is still open"
+            }
+            (Status::Met, _) if rec.forbids => "no forbidden event in the window, now closed",
             (Status::Met, _) => "fulfilled on time",
             (Status::MetLate, _) => "fulfilled after the due date",
             (Status::Pending, _) if res.due.is_none() => {
@@ -189,6 +224,7 @@ pub(crate) fn explain(policy: &Policy, case: CaseRef<'_>, today: i32) -> CaseExp
             }
             (Status::Pending, _) => "not yet fulfilled; the due date has not passed",
             (Status::Overdue, _) => "not fulfilled and the due date has passed",
+            (Status::Violated, _) => "a forbidden event is dated in the window",
             (Status::Exempt, _) => "an exemption applies",
             (Status::NotApplicable, None) => "not applicable",
         }
@@ -218,6 +254,7 @@ pub(crate) fn explain(policy: &Policy, case: CaseRef<'_>, today: i32) -> CaseExp
                 })
                 .collect(),
             events,
+            forbids: rec.forbids,
             suspended: rec
                 .shifts
                 .iter()

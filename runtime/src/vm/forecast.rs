@@ -104,6 +104,8 @@ pub(crate) fn forecast(
                     }
                 }
             }
+            // a prohibition demands no events (§9)
+            Form::Forbid { .. } => {}
             Form::After => {
                 // open without a due date: the work is there now
                 if res.status == Status::Pending {

@@ -8,8 +8,8 @@
 //! which compile away for `NoTrace`.
 
 use crate::bytecode::program::{
-    AggFunc, AggWindow, Body, CodeRef, CountTerm, Dur, Effect, ExemptionCondition, Form, Op,
-    Program, Requirement, Schema, TargetKind, DECIMAL_SCALE, NONE,
+    AggFunc, AggWindow, Body, CodeRef, CountTerm, Dur, Effect, ExemptionCondition, ForbidWindow,
+    Form, Op, Program, Requirement, Schema, TargetKind, DECIMAL_SCALE, NONE,
 };
 use crate::bytecode::verify::{MAX_COUNTS, MAX_STACK};
 use crate::caseload::batch::{CaseRef, Events};
@@ -55,6 +55,9 @@ pub(crate) trait Trace {
     fn exempt(&mut self, _exemption: u16, _why: ExemptReason) {}
     /// A suspension moved a due date by this many days.
     fn shifted(&mut self, _raw_due: i32, _days: i32) {}
+    /// A prohibition's window (`to`: `None` when open-ended) and its first
+    /// forbidden event.
+    fn prohibition(&mut self, _from: i32, _to: Option<i32>, _violated_on: Option<i32>) {}
 }
 
 pub(crate) struct NoTrace;
@@ -501,6 +504,7 @@ impl<'p> Machine<'p> {
         let exemptions = self.l.exemptions_of(r);
         let susp = self.suspensions(r, cx);
         self.requirement_into(req, anchor, cx, &susp, trace, out);
+        let forbids = matches!(req.form, Form::Forbid { .. });
         let base = &*out;
         if base.status == Status::NotApplicable || exemptions.is_empty() {
             if base.status == Status::NotApplicable {
@@ -523,13 +527,20 @@ impl<'p> Machine<'p> {
             let takes = match (effect, why) {
                 (Effect::Waive, ExemptReason::Condition) => true,
                 // §7: not retroactive: overdue before the period began stays overdue.
-                (Effect::Waive, ExemptReason::Period(a, _)) => {
-                    !(base.status == Status::Overdue && base.due.is_some_and(|d| d < a))
-                }
+                // A violation before the period began stays too.
+                (Effect::Waive, ExemptReason::Period(a, _)) => match base.status {
+                    Status::Overdue => base.due.is_none_or(|d| d >= a),
+                    Status::Violated => base.met_on.is_none_or(|d| d >= a),
+                    _ => true,
+                },
                 // §7: the clock stops; met stays met, overdue-before-the-period stays overdue.
+                // A prohibition's forbidden events inside the period were
+                // never counted, so a violation is from before it and
+                // stays; one still open (met without a date) is suspended.
                 (Effect::Suspend, ExemptReason::Period(a, _)) => match base.status {
                     Status::Pending => true,
                     Status::Overdue => base.due.is_some_and(|d| d >= a),
+                    Status::Met => forbids && base.met_on.is_none(),
                     _ => false,
                 },
                 (Effect::Suspend, ExemptReason::Condition) => false,
@@ -823,6 +834,36 @@ impl<'p> Machine<'p> {
                 trace.open_instance(day(s), f.map(day));
                 without_due(f)
             }
+            Form::Forbid { window } => {
+                let Some(end) = self.forbid_end(window, s, cx) else {
+                    return RuleResult::NOT_APPLICABLE;
+                };
+                let mut first = None;
+                if let Some(term) = req.counts.first() {
+                    self.forbidden(term, s, end, cx, susp, |d| {
+                        first = Some(d);
+                        false
+                    });
+                }
+                trace.prohibition(day(s), end.map(day), first.map(day));
+                match first {
+                    Some(v) => RuleResult {
+                        status: Status::Violated,
+                        met_on: Some(day(v)),
+                        due: end.map(day),
+                        next_due: None,
+                        exemption: None,
+                    },
+                    // respected; met on the window's end once it has passed
+                    None => RuleResult {
+                        status: Status::Met,
+                        met_on: end.filter(|e| *e < today).map(day),
+                        due: end.map(day),
+                        next_due: None,
+                        exemption: None,
+                    },
+                }
+            }
             Form::Each { kind, filter, len } => {
                 let mut done = None;
                 let mut last = None;
@@ -901,6 +942,52 @@ impl<'p> Machine<'p> {
                 }
             }
             if !visit(t, raw, when.filter(|w| *w != i64::MIN)) {
+                return;
+            }
+        }
+    }
+
+    /// A prohibition's last day from the anchor `s`: `Some(None)` when
+    /// open-ended, `None` when it cannot be known (an absent `between`
+    /// end, a date beyond the calendar): then the rule is not applicable.
+    pub fn forbid_end(&self, window: ForbidWindow, s: i64, cx: &Ctx<'_>) -> Option<Option<i64>> {
+        Some(match window {
+            ForbidWindow::Within { len } => Some(cx.months.add_dur(s, len)?),
+            ForbidWindow::BeforeWeek { week } => Some(s + 7 * i64::from(week) - 1),
+            ForbidWindow::Between { end } => {
+                let e = self.eval(end, cx, None);
+                if e == NONE {
+                    return None;
+                }
+                Some(e)
+            }
+            ForbidWindow::After => None,
+        })
+    }
+
+    /// The forbidden events of a prohibition's count, in date order: those
+    /// passing its filter dated in `[s, end]` up to today, outside every
+    /// suspended period (§7). `visit` gets each date and returns `false` to
+    /// stop. One binary search finds the window's start (events are
+    /// sorted); nothing is allocated.
+    pub fn forbidden(
+        &self,
+        term: &CountTerm,
+        s: i64,
+        end: Option<i64>,
+        cx: &Ctx<'_>,
+        susp: &Suspensions<'_>,
+        mut visit: impl FnMut(i64) -> bool,
+    ) {
+        let ev = cx.case.events(term.kind);
+        let to = end.map_or(cx.today, |e| e.min(cx.today));
+        let (lo, hi) = cx.window(term.kind, ev.dates, s, to);
+        for k in lo..hi {
+            let Some(&d) = ev.dates.get(k) else {
+                break;
+            };
+            let d = i64::from(d);
+            if self.matches(term.filter, cx, &ev, k) && !susp.covers(d) && !visit(d) {
                 return;
             }
         }

@@ -3,8 +3,8 @@
 
 use crate::bytecode::format::{self, LoadError};
 use crate::bytecode::program::{
-    AggFunc, AggWindow, Body, CodeRef, Effect, ExemptionCondition, Form, Op, Program, TargetKind,
-    NONE,
+    AggFunc, AggWindow, Body, CodeRef, Effect, ExemptionCondition, ForbidWindow, Form, Op, Program,
+    TargetKind, NONE,
 };
 use crate::bytecode::verify;
 use crate::caseload::batch::CaseRef;
@@ -619,7 +619,11 @@ fn code_refs(p: &Program) -> Vec<CodeRef> {
                 Body::Branch { cond, .. } => v.push(*cond),
                 Body::Require(req) => {
                     v.push(req.anchor);
-                    if let Form::Between { end } = req.form {
+                    if let Form::Between { end }
+                    | Form::Forbid {
+                        window: ForbidWindow::Between { end },
+                    } = req.form
+                    {
                         v.push(end);
                     }
                 }

@@ -10,16 +10,19 @@ pub enum Status {
     MetLate,
     Pending,
     Overdue,
+    /// A prohibition: a forbidden event is dated in its window (A42).
+    Violated,
     Exempt,
     NotApplicable,
 }
 
 impl Status {
-    pub const ALL: [Status; 6] = [
+    pub const ALL: [Status; 7] = [
         Status::Met,
         Status::MetLate,
         Status::Pending,
         Status::Overdue,
+        Status::Violated,
         Status::Exempt,
         Status::NotApplicable,
     ];
@@ -31,6 +34,7 @@ impl Status {
             Status::MetLate => "met_late",
             Status::Pending => "pending",
             Status::Overdue => "overdue",
+            Status::Violated => "violated",
             Status::Exempt => "exempt",
             Status::NotApplicable => "not_applicable",
         }
@@ -43,14 +47,19 @@ impl Status {
             Status::MetLate => "opfyldt_for_sent",
             Status::Pending => "afventer",
             Status::Overdue => "overskredet",
+            Status::Violated => "overtrådt",
             Status::Exempt => "fritaget",
             Status::NotApplicable => "ikke_relevant",
         }
     }
 
-    /// Whether the obligation has come due (counts in the timeliness share).
+    /// Whether the obligation has come due (counts in the timeliness share):
+    /// a violated prohibition is due and not met on time.
     pub fn is_due(self) -> bool {
-        matches!(self, Status::Met | Status::MetLate | Status::Overdue)
+        matches!(
+            self,
+            Status::Met | Status::MetLate | Status::Overdue | Status::Violated
+        )
     }
 }
 
@@ -58,7 +67,9 @@ impl Status {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleResult {
     pub status: Status,
-    /// When the reported instance was fulfilled (met, met_late).
+    /// When the reported instance was fulfilled (met, met_late); for a
+    /// prohibition, the date of the first forbidden event (violated), or
+    /// the window's end once it has passed without one (met).
     pub met_on: Option<i32>,
     /// The reported instance's due date (after any suspension).
     pub due: Option<i32>,

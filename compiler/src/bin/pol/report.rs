@@ -37,7 +37,22 @@ pub fn rule_explanation(r: &RuleExplanation, indent: &str) -> String {
     if let Some(a) = &r.anchor {
         out.push(format!("  anchor (day 0): {a}"));
     }
-    if !r.windows.is_empty() {
+    if r.forbids {
+        for w in &r.windows {
+            let to = w.due.as_deref().unwrap_or("(open-ended)");
+            out.push(format!("  forbidden window: {} .. {to}", w.from));
+        }
+        if r.events.is_empty() {
+            out.push("  forbidden events: none".to_string());
+        } else {
+            let list: Vec<String> = r
+                .events
+                .iter()
+                .map(|e| format!("{} {}", e.kind, e.date))
+                .collect();
+            out.push(format!("  forbidden events: {}", list.join(", ")));
+        }
+    } else if !r.windows.is_empty() {
         out.push("  windows:".to_string());
         for w in &r.windows {
             let state = match &w.fulfilled {
@@ -50,7 +65,7 @@ pub fn rule_explanation(r: &RuleExplanation, indent: &str) -> String {
             }
         }
     }
-    if r.anchor.is_some() || !r.windows.is_empty() {
+    if !r.forbids && (r.anchor.is_some() || !r.windows.is_empty()) {
         if r.events.is_empty() {
             out.push("  events counted: none".to_string());
         } else {

@@ -16,9 +16,13 @@ pub(super) fn want(r: Rule, lang: Language) -> Option<Want> {
     use Want::*;
     if let Some(kw) = keyword_of(r) {
         return Some(match kw {
-            Kw::Met | Kw::MetLate | Kw::Pending | Kw::Overdue | Kw::Exempt | Kw::NotApplicable => {
-                Other(format!("a status such as `{}`", Kw::Met.word(lang)))
-            }
+            Kw::Met
+            | Kw::MetLate
+            | Kw::Pending
+            | Kw::Overdue
+            | Kw::Violated
+            | Kw::Exempt
+            | Kw::NotApplicable => Other(format!("a status such as `{}`", Kw::Met.word(lang))),
             Kw::Satisfied | Kw::Failed | Kw::Excluded | Kw::NotCounted => {
                 Other(format!("an outcome such as `{}`", Kw::Satisfied.word(lang)))
             }

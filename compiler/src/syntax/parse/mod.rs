@@ -191,6 +191,7 @@ fn keyword_of(r: Rule) -> Option<Kw> {
         Rule::st_met_late => Kw::MetLate,
         Rule::st_pending => Kw::Pending,
         Rule::st_overdue => Kw::Overdue,
+        Rule::st_violated => Kw::Violated,
         Rule::st_exempt => Kw::Exempt,
         Rule::st_not_applicable => Kw::NotApplicable,
         Rule::kw_between => Kw::Between,
