@@ -41,6 +41,13 @@ const PATHS: &[&str] = &[
     "suspend: exempt while a period runs",
     "suspend: met stays met",
     "suspend: overdue before the period stays overdue",
+    "forbid: violated",
+    "forbid: met, window open",
+    "forbid: met, window closed",
+    "forbid: an event in a suspended period does not count",
+    "waive while: violation before the period stays violated",
+    "suspend: violation stays violated",
+    "suspend: open prohibition exempt",
 ];
 
 /// Mismatches printed in full.

@@ -192,6 +192,16 @@ pub static CHECK: &[CodeInfo] = &[
         "`on time` after something that is not a rule",
         include_str!("../diagnostics/explain/E0327.md"),
     ),
+    code(
+        "E0328",
+        "a prohibition's window is a schedule or per event",
+        include_str!("../diagnostics/explain/E0328.md"),
+    ),
+    code(
+        "E0329",
+        "a test expects a status the rule can never have",
+        include_str!("../diagnostics/explain/E0329.md"),
+    ),
     // Analysis.
     code(
         "W0401",

@@ -238,6 +238,24 @@ pub enum FormIr {
     Each {
         len: Option<Dur>,
     },
+    /// `forbid K where F <window>` (and `every K … must C`, whose filter
+    /// is `F and not (C)`): the one count (n = 1) names the forbidden
+    /// events; the first dated in the window up to today violates the rule
+    Forbid(ForbidIr),
+}
+
+/// A prohibition's window, from the anchor `S`, as in
+/// `pol_runtime::bytecode::program::ForbidWindow`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForbidIr {
+    /// `[S, S + len]`
+    Within { len: Dur },
+    /// `[S, S + 7·week − 1]`
+    BeforeWeek { week: u32 },
+    /// `[S, E]`, `E` the requirement's `end`
+    Between,
+    /// `[S, …)`: open-ended
+    After,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,8 +8,8 @@ use pol_runtime::vm::dates::{from_naive, MIN_DAY};
 
 use super::exprs::{dur_of, Scope};
 use super::ir::{
-    BodyIr, Checked, ConditionIr, CountIr, EachIr, EffectIr, ExemptionIr, FormIr, GroupIr, MetaIr,
-    RequirementIr, RuleIr, TExpr, TExprKind, Ty,
+    BinOp, BodyIr, Checked, ConditionIr, CountIr, EachIr, EffectIr, ExemptionIr, ForbidIr, FormIr,
+    GroupIr, MetaIr, RequirementIr, RuleIr, TExpr, TExprKind, Ty,
 };
 use super::suggest::did_you_mean;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -467,6 +467,136 @@ impl<'a> Checker<'a> {
                 otherwise: otherwise.as_ref().map(|o| Box::new(self.body(o))),
             },
             ast::Body::Require(req) => BodyIr::Require(self.requirement(req)),
+            ast::Body::Forbid(f) => BodyIr::Require(self.prohibition(f)),
+        }
+    }
+
+    /// `before week k`: week 0 does not exist (E0316).
+    fn week(&mut self, week: &ast::IntLit) -> u32 {
+        if week.value == 0 {
+            self.diags.push(
+                Diagnostic::error(
+                    "E0316",
+                    "there is no week 0: week 1 is the anchor's first seven days",
+                )
+                .with_label(week.span, "week 0")
+                .with_help("write `before week 1` for a deadline six days after the anchor"),
+            );
+        }
+        week.value.max(1)
+    }
+
+    /// `forbid K [where F] <window>`, and `every K [where F] <window> must
+    /// C` as `forbid K where F and not (C) <window>` (docs/language.md
+    /// §6.1): a requirement of the `Forbid` form whose one count names the
+    /// forbidden events.
+    fn prohibition(&mut self, f: &ast::Prohibition) -> RequirementIr {
+        let kind = self.event_kind(&f.kind);
+        let mut filter = None;
+        if let Some(kind) = kind {
+            let scope = Scope {
+                event: Some(kind),
+                rules: false,
+            };
+            filter = f.filter.as_ref().map(|x| self.cond(x, scope));
+            if let Some(c) = &f.must {
+                let c = self.cond(c, scope);
+                let span = c.span;
+                let not_c = TExpr {
+                    kind: TExprKind::Not(Box::new(c)),
+                    ty: Ty::Bool,
+                    optional: false,
+                    span,
+                };
+                filter = Some(match filter {
+                    None => not_c,
+                    Some(x) => TExpr {
+                        span: x.span,
+                        kind: TExprKind::Binary(BinOp::And, Box::new(x), Box::new(not_c)),
+                        ty: Ty::Bool,
+                        optional: false,
+                    },
+                });
+            }
+        }
+        let w = &f.window;
+        let window = match &w.kind {
+            ast::WindowKind::Within { len, .. } => {
+                if len.n < 0 {
+                    self.bad_duration(len);
+                }
+                ForbidIr::Within { len: dur_of(len) }
+            }
+            ast::WindowKind::BeforeWeek { week, .. } => ForbidIr::BeforeWeek {
+                week: self.week(week),
+            },
+            ast::WindowKind::Between { .. } => ForbidIr::Between,
+            ast::WindowKind::After { .. } => ForbidIr::After,
+            ast::WindowKind::Each { .. } => {
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0328",
+                        format!(
+                            "`{}` needs one window from a date, not one window per event",
+                            f.keyword.text
+                        ),
+                    )
+                    .with_label(w.span, "a window per event")
+                    .with_label(f.keyword.span, "a prohibition")
+                    .with_help("forbid the events in a window from a date, e.g. `within 13 weeks of benefit_start` or `after benefit_start`"),
+                );
+                ForbidIr::After
+            }
+            ast::WindowKind::Slots { .. }
+            | ast::WindowKind::Every { .. }
+            | ast::WindowKind::Apart { .. }
+            | ast::WindowKind::Per { .. }
+            | ast::WindowKind::PerCalendarYear { .. } => {
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0328",
+                        format!(
+                            "`{}` needs one stretch of days, but `{}` is a schedule",
+                            f.keyword.text, w.keyword.text
+                        ),
+                    )
+                    .with_label(w.span, "a schedule")
+                    .with_label(f.keyword.span, "a prohibition")
+                    .with_help("write one window: `within 6 months of S`, `before week 8 of S`, `between A and B` or `after S`"),
+                );
+                ForbidIr::After
+            }
+        };
+        let anchor = match w.kind.anchor() {
+            Some(a) => self.date(a, Scope::CASE, "the anchor"),
+            None => TExpr {
+                kind: TExprKind::Const(MIN_DAY),
+                ty: Ty::Date,
+                optional: false,
+                span: w.span,
+            },
+        };
+        let end = match &w.kind {
+            ast::WindowKind::Between { end, .. } => {
+                Some(self.date(end, Scope::CASE, "the window's end"))
+            }
+            _ => None,
+        };
+        RequirementIr {
+            anchor,
+            end,
+            each: None,
+            form: FormIr::Forbid(window),
+            counts: kind
+                .map(|kind| CountIr {
+                    kind,
+                    n: 1,
+                    filter,
+                    span: f.kind.span,
+                })
+                .into_iter()
+                .collect(),
+            span: f.span,
         }
     }
 
@@ -523,23 +653,9 @@ impl<'a> Checker<'a> {
                 }
                 FormIr::Within { len: dur_of(len) }
             }
-            ast::WindowKind::BeforeWeek { week, .. } => {
-                if week.value == 0 {
-                    self.diags.push(
-                        Diagnostic::error(
-                            "E0316",
-                            "there is no week 0: week 1 is the anchor's first seven days",
-                        )
-                        .with_label(week.span, "week 0")
-                        .with_help(
-                            "write `before week 1` for a deadline six days after the anchor",
-                        ),
-                    );
-                }
-                FormIr::BeforeWeek {
-                    week: week.value.max(1),
-                }
-            }
+            ast::WindowKind::BeforeWeek { week, .. } => FormIr::BeforeWeek {
+                week: self.week(week),
+            },
             ast::WindowKind::Slots { every, first, .. } => FormIr::Slots {
                 every: self.positive(every),
                 first: self.positive(first),

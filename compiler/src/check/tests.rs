@@ -4,14 +4,63 @@
 
 use pol_runtime::vm::result::{Status, TargetOutcome};
 
-use super::ir::{ExpectIr, TestIr, Ty};
+use super::ir::{BodyIr, ExpectIr, FormIr, TestIr, Ty};
 use super::items::{day, Checker};
 use super::suggest::did_you_mean;
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast;
 use crate::syntax::span::FileId;
 
+/// Whether a rule's bodies hold a prohibition, and a requirement.
+fn body_forms(b: &BodyIr) -> (bool, bool) {
+    match b {
+        BodyIr::Require(r) => {
+            let forbids = matches!(r.form, FormIr::Forbid(_));
+            (forbids, !forbids)
+        }
+        BodyIr::If {
+            then, otherwise, ..
+        } => {
+            let (f, r) = body_forms(then);
+            let (g, q) = otherwise.as_deref().map_or((false, false), body_forms);
+            (f || g, r || q)
+        }
+    }
+}
+
 impl Checker<'_> {
+    /// E0329: a prohibition is never `met_late`, `pending` or `overdue`; a
+    /// requirement is never `violated` (docs/language.md §6.3).
+    fn status_never_reached(
+        &self,
+        r: usize,
+        status: Status,
+        written: &ast::Keyword,
+    ) -> Option<Diagnostic> {
+        let rule = self.checked.rules.get(r)?;
+        let (forbids, requires) = body_forms(&rule.body);
+        let what = match status {
+            Status::Violated if !forbids => "a requirement",
+            Status::MetLate | Status::Pending | Status::Overdue if !requires => "a prohibition",
+            _ => return None,
+        };
+        Some(
+            Diagnostic::error(
+                "E0329",
+                format!(
+                    "`{}` is {what}, so it is never `{}`",
+                    rule.name, written.text
+                ),
+            )
+            .with_label(written.span, "never this status")
+            .with_help(if what == "a prohibition" {
+                "a prohibition is `met` until a forbidden event makes it `violated`; expect one of those"
+            } else {
+                "only a prohibition (`forbid …`, `every … must …`) can be `violated`; a requirement is `met`, `met_late`, `pending` or `overdue`"
+            }),
+        )
+    }
+
     /// Tests of the root file only: an imported file's tests run when that
     /// file is tested itself.
     pub(super) fn check_tests(&mut self, root: FileId) {
@@ -271,6 +320,10 @@ impl Checker<'_> {
                         ast::StatusWord::Exempt => Status::Exempt,
                         ast::StatusWord::NotApplicable => Status::NotApplicable,
                     };
+                    if let Some(d) = self.status_never_reached(r, status, status_keyword) {
+                        self.diags.push(d);
+                        ok = false;
+                    }
                     let mut on = None;
                     let mut exemption = None;
                     match (arg, status) {

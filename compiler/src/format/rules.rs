@@ -17,6 +17,23 @@ impl Printer {
                     self.line(indent + 1, r.window.span.start, window);
                 }
             }
+            Body::Forbid(f) => {
+                let (head, window, must) = self.prohibition_parts(f);
+                let mut one = format!("{head} {window}");
+                if let Some(m) = &must {
+                    one.push_str(&format!(" {m}"));
+                }
+                if indent * 2 + one.chars().count() <= WIDTH {
+                    self.line(indent, f.span.start, one);
+                } else {
+                    // too long: the window and `must` go on their own, deeper lines
+                    self.line(indent, f.span.start, head);
+                    self.line(indent + 1, f.window.span.start, window);
+                    if let (Some(m), Some(c)) = (must, &f.must) {
+                        self.line(indent + 1, c.span.start, m);
+                    }
+                }
+            }
             Body::If {
                 cond,
                 then,
@@ -38,6 +55,25 @@ impl Printer {
                 }
             }
         }
+    }
+
+    /// `forbid K [where F]` (or `every K [where F]`), the window, and
+    /// `must C` for the sugar.
+    pub(super) fn prohibition_parts(&self, f: &Prohibition) -> (String, String, Option<String>) {
+        let lead = if f.must.is_some() {
+            Kw::Every
+        } else {
+            Kw::Forbid
+        };
+        let mut head = format!("{} {}", self.kw(lead), f.kind.name);
+        if let Some(x) = &f.filter {
+            head.push_str(&format!(" {} {}", self.kw(Kw::Where), self.expr(x)));
+        }
+        let must = f
+            .must
+            .as_ref()
+            .map(|c| format!("{} {}", self.kw(Kw::Must), self.expr(c)));
+        (head, self.window(&f.window.kind), must)
     }
 
     pub(super) fn requirement(&self, r: &Requirement) -> String {

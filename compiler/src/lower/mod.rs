@@ -9,8 +9,8 @@ use pol_runtime::bytecode::program::{
 };
 
 use crate::check::ir::{
-    AggFunc, AggWindow, BinOp, BodyIr, Checked, ConditionIr, EffectIr, FieldIr, FormIr, MeasureIr,
-    TExpr, TExprKind, Ty,
+    AggFunc, AggWindow, BinOp, BodyIr, Checked, ConditionIr, EffectIr, FieldIr, ForbidIr, FormIr,
+    MeasureIr, TExpr, TExprKind, Ty,
 };
 use crate::syntax::span::{SourceMap, Span};
 
@@ -281,6 +281,20 @@ impl Lowerer<'_> {
                         },
                     },
                     FormIr::After => bc::Form::After,
+                    FormIr::Forbid(w) => bc::Form::Forbid {
+                        window: match w {
+                            ForbidIr::Within { len } => bc::ForbidWindow::Within { len },
+                            ForbidIr::BeforeWeek { week } => bc::ForbidWindow::BeforeWeek { week },
+                            ForbidIr::Between => bc::ForbidWindow::Between {
+                                end: match &req.end {
+                                    Some(e) => self.expr(e),
+                                    // INVARIANT (checker): `between` always has an end.
+                                    None => self.expr(&req.anchor),
+                                },
+                            },
+                            ForbidIr::After => bc::ForbidWindow::After,
+                        },
+                    },
                     FormIr::Each { len } => match &req.each {
                         Some(each) => bc::Form::Each {
                             kind: each.kind as u16,

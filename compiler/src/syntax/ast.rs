@@ -358,6 +358,7 @@ pub enum Body {
         span: Span,
     },
     Require(Requirement),
+    Forbid(Box<Prohibition>),
 }
 
 impl Body {
@@ -365,8 +366,25 @@ impl Body {
         match self {
             Body::If { span, .. } => *span,
             Body::Require(r) => r.span,
+            Body::Forbid(f) => f.span,
         }
     }
+}
+
+/// `forbid K [where filter] <window>`, or its sugar `every K [where filter]
+/// <window> must <condition>` (`must` set): no event of kind K matching the
+/// filter (and, for `every`, failing the condition) may be dated in the
+/// window (docs/language.md §6.1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prohibition {
+    /// `forbid`/`forbyd`, or `every`/`hver` for the sugar, as written.
+    pub keyword: Keyword,
+    pub kind: Ident,
+    pub filter: Option<Expr>,
+    pub window: Window,
+    /// `must <condition>`: what every event in the window must satisfy.
+    pub must: Option<Expr>,
+    pub span: Span,
 }
 
 /// `require <counts> <window>`.

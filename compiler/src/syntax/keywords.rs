@@ -27,6 +27,10 @@ pub enum Kw {
     For,
     When,
     Require,
+    /// `forbid K … <window>`: Danish `forbyd`
+    Forbid,
+    /// `every K … <window> must <condition>`: Danish `skal`
+    Must,
     Where,
     Within,
     /// the `of` of a window (`within 2 weeks of S`): Danish `fra`
@@ -127,6 +131,8 @@ const TABLE: &[(Kw, &[&str], &[&str])] = &[
     (Kw::For, &["for"], &["for"]),
     (Kw::When, &["when"], &["når"]),
     (Kw::Require, &["require"], &["kræv"]),
+    (Kw::Forbid, &["forbid"], &["forbyd"]),
+    (Kw::Must, &["must"], &["skal"]),
     (Kw::Where, &["where"], &["hvor"]),
     (Kw::Within, &["within"], &["inden for"]),
     (Kw::Of, &["of"], &["fra"]),

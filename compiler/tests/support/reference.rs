@@ -6,8 +6,8 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 use pol_compiler::check::ir::{
-    AggFunc, AggWindow, BinOp, BodyIr, Checked, ConditionIr, CountIr, EffectIr, FormIr, MeasureIr,
-    RequirementIr, TExpr, TExprKind, Ty,
+    AggFunc, AggWindow, BinOp, BodyIr, Checked, ConditionIr, CountIr, EffectIr, ForbidIr, FormIr,
+    MeasureIr, RequirementIr, TExpr, TExprKind, Ty,
 };
 use pol_runtime::bytecode::program::{Dur, DECIMAL_SCALE, NONE};
 use pol_runtime::caseload::batch::OPEN_END;
@@ -441,18 +441,26 @@ fn evaluate_rule(
         .collect();
     suspension.sort();
 
-    let insts = instances(env, req, s, &suspension);
-    if insts.is_empty() {
-        trace.push("not yet started");
-        return not_applicable();
-    }
-    if !suspension.is_empty() {
-        let plain = instances(env, req, s, &[]);
-        if plain.iter().zip(&insts).any(|(a, b)| a.due != b.due) {
-            trace.push("suspend: a due date moved");
+    let forbids = matches!(req.form, FormIr::Forbid(_));
+    let result = if let FormIr::Forbid(w) = req.form {
+        match prohibition(env, req, w, s, &suspension, trace) {
+            Some(r) => r,
+            None => return not_applicable(),
         }
-    }
-    let result = status_walk(&insts, today);
+    } else {
+        let insts = instances(env, req, s, &suspension);
+        if insts.is_empty() {
+            trace.push("not yet started");
+            return not_applicable();
+        }
+        if !suspension.is_empty() {
+            let plain = instances(env, req, s, &[]);
+            if plain.iter().zip(&insts).any(|(a, b)| a.due != b.due) {
+                trace.push("suspend: a due date moved");
+            }
+        }
+        status_walk(&insts, today)
+    };
 
     if let Some(&e) = effective.first() {
         let ex = &exs[e];
@@ -476,11 +484,32 @@ fn evaluate_rule(
                     trace.push("waive while: overdue before the period stays overdue");
                     return result;
                 }
+                // §7 for prohibitions: a violation before the period began stays
+                if result.status == Status::Violated && result.met_on.unwrap() < ps {
+                    trace.push("waive while: violation before the period stays violated");
+                    return result;
+                }
                 trace.push("waive while: exempt");
                 return exempt;
             }
             (EffectIr::Suspend, _) => {
                 let (ps, _) = current_period(e).unwrap();
+                if forbids {
+                    // §7 for prohibitions: a violation stays (events inside
+                    // suspended periods never violate), a closed window stays
+                    // met, an open one is suspended
+                    if result.status == Status::Violated {
+                        assert!(result.met_on.unwrap() < ps, "violated inside a suspension");
+                        trace.push("suspend: violation stays violated");
+                        return result;
+                    }
+                    if result.met_on.is_some() {
+                        trace.push("suspend: met stays met");
+                        return result;
+                    }
+                    trace.push("suspend: open prohibition exempt");
+                    return exempt;
+                }
                 if matches!(result.status, Status::Met | Status::MetLate) {
                     trace.push("suspend: met stays met");
                     return result;
@@ -495,6 +524,69 @@ fn evaluate_rule(
         }
     }
     result
+}
+
+/// §6.1 prohibitions (`forbid`, `every … must`): the forbidden events are
+/// the count's events dated in the window `[S, end]` up to today and
+/// outside every suspension period (§7: a suspension never moves the
+/// window). The first violates; without one the rule is met, on the
+/// window's end once that has passed. `None`: not applicable (an absent
+/// `between` end).
+fn prohibition(
+    env: &Env<'_>,
+    req: &RequirementIr,
+    w: ForbidIr,
+    s: i32,
+    susp: &[(i32, i32)],
+    trace: &mut Vec<&'static str>,
+) -> Option<RuleResult> {
+    let today = env.today;
+    let end = match w {
+        ForbidIr::Within { len } => Some(add_dur(s, len, 1)),
+        ForbidIr::BeforeWeek { week } => Some(s + 7 * week as i32 - 1),
+        ForbidIr::Between => {
+            let e = env.eval(req.end.as_ref().expect("`between` has an end"));
+            if e == NONE {
+                return None;
+            }
+            Some(e as i32)
+        }
+        ForbidIr::After => None,
+    };
+    let c = &req.counts[0];
+    let in_window: Vec<i32> = env
+        .matching(c.kind, c.filter.as_ref())
+        .into_iter()
+        .map(|(d, _)| d)
+        .filter(|d| *d >= s && end.is_none_or(|e| *d <= e))
+        .collect();
+    let suspended = |d: i32| susp.iter().any(|&(a, b)| a <= d && d <= b);
+    let forbidden: Vec<i32> = in_window
+        .iter()
+        .copied()
+        .filter(|d| !suspended(*d))
+        .collect();
+    if forbidden.len() < in_window.len() {
+        trace.push("forbid: an event in a suspended period does not count");
+    }
+    let mut r = RuleResult {
+        status: Status::Met,
+        met_on: None,
+        due: end,
+        next_due: None,
+        exemption: None,
+    };
+    if let Some(&first) = forbidden.first() {
+        trace.push("forbid: violated");
+        r.status = Status::Violated;
+        r.met_on = Some(first);
+    } else if let Some(e) = end.filter(|e| *e < today) {
+        trace.push("forbid: met, window closed");
+        r.met_on = Some(e);
+    } else {
+        trace.push("forbid: met, window open");
+    }
+    Some(r)
 }
 
 /// A due date after the suspension periods: every period that starts on or
@@ -670,6 +762,7 @@ fn instances(env: &Env<'_>, req: &RequirementIr, s: i32, susp: &[(i32, i32)]) ->
             due: None,
             met: fulfilled(env, counts, s, today, 1),
         }],
+        FormIr::Forbid(_) => unreachable!("prohibitions are judged by `prohibition`"),
         // §6.1 per-event: one obligation per qualifying trigger in [S, today],
         // counting events from the trigger's day on, due trigger + len
         FormIr::Each { len } => {

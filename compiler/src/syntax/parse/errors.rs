@@ -66,6 +66,8 @@ pub(super) fn want(r: Rule, lang: Language) -> Option<Want> {
         Rule::target_share | Rule::target_count => Keyword(Kw::AtLeast),
         Rule::if_body => Keyword(Kw::If),
         Rule::requirement => Keyword(Kw::Require),
+        Rule::prohibition => Keyword(Kw::Forbid),
+        Rule::every_must => Keyword(Kw::Every),
         Rule::when | Rule::cond_when => Keyword(Kw::When),
         Rule::cond_while => Keyword(Kw::While),
         Rule::effective => Keyword(Kw::Effective),
@@ -206,6 +208,51 @@ pub(super) fn item_before(text: &str, chunk: &Chunk, pos: usize) -> Option<Kw> {
     found
 }
 
+/// Whether the rule body being written in `before` (the item's text up to
+/// the error) is a prohibition: its last body keyword is `forbid`, or an
+/// `every` right after the rule's `:`, `then` or `else`, followed by an
+/// event kind rather than a duration.
+fn in_prohibition(before: &str) -> bool {
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < before.len() {
+        let w = word_at(before, i);
+        if w.is_empty() {
+            let Some(c) = before.get(i..).and_then(|r| r.chars().next()) else {
+                break;
+            };
+            if c == ':' {
+                words.push(":");
+            }
+            i += c.len_utf8();
+        } else {
+            words.push(w);
+            i += w.len();
+        }
+    }
+    let mut forbids = false;
+    for (k, w) in words.iter().enumerate() {
+        match *w {
+            "require" | "kræv" => forbids = false,
+            "forbid" | "forbyd" => forbids = true,
+            "every" | "hver" => {
+                let opens = k
+                    .checked_sub(1)
+                    .and_then(|p| words.get(p))
+                    .is_some_and(|p| matches!(*p, ":" | "then" | "else" | "så" | "ellers"));
+                let kind = words
+                    .get(k + 1)
+                    .is_some_and(|n| !n.starts_with(|c: char| c.is_ascii_digit()));
+                if opens && kind {
+                    forbids = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    forbids
+}
+
 pub(super) fn is_any_keyword(word: &str) -> bool {
     keywords::all_words(Language::English)
         .chain(keywords::all_words(Language::Danish))
@@ -287,20 +334,27 @@ pub(super) fn describe(
         words.push("an operator".into());
     }
     let window_wanted = kws.contains(&Kw::Within) || kws.contains(&Kw::Every);
+    let forbids = window_wanted && in_prohibition(text.get(chunk.start..pos).unwrap_or(""));
     if window_wanted {
         // the window is what is missing; operators and `and` are noise here
-        words = [
-            Kw::Within,
-            Kw::BeforeWeek,
-            Kw::Every,
-            Kw::AtMost,
-            Kw::Per,
-            Kw::Between,
-            Kw::After,
-        ]
-        .iter()
-        .map(|k| format!("`{}`", k.word(lang)))
-        .collect();
+        let windows: &[Kw] = if forbids {
+            // the windows a prohibition may have
+            &[Kw::Within, Kw::BeforeWeek, Kw::Between, Kw::After]
+        } else {
+            &[
+                Kw::Within,
+                Kw::BeforeWeek,
+                Kw::Every,
+                Kw::AtMost,
+                Kw::Per,
+                Kw::Between,
+                Kw::After,
+            ]
+        };
+        words = windows
+            .iter()
+            .map(|k| format!("`{}`", k.word(lang)))
+            .collect();
     }
     if words.len() > 8 {
         words.truncate(7);
@@ -356,7 +410,19 @@ pub(super) fn describe(
     } else {
         format!("expected {}, found {found}", join_words(&words))
     };
-    let help = if window_wanted {
+    let help = if forbids {
+        match lang {
+            Language::English => "a prohibition ends with its window, e.g. `within 13 weeks of benefit_start` or `after benefit_start`".to_string(),
+            Language::Danish => "a prohibition ends with its window, e.g. `inden for 13 uger fra benefit_start` or `efter benefit_start`".to_string(),
+        }
+    } else if kws.contains(&Kw::Must) {
+        format!(
+            "after its window, `{} …` ends with `{}` and the condition every such event must meet, e.g. `{} form == personal`",
+            Kw::Every.word(lang),
+            Kw::Must.word(lang),
+            Kw::Must.word(lang)
+        )
+    } else if window_wanted {
         match lang {
             Language::English => "a requirement ends with its window, e.g. `within 2 weeks of benefit_start` or `per 12 months from benefit_start`".to_string(),
             Language::Danish => "a requirement ends with its window, e.g. `inden for 2 uger fra benefit_start` or `pr 12 måneder fra benefit_start`".to_string(),

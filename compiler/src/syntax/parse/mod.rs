@@ -134,6 +134,8 @@ fn keyword_of(r: Rule) -> Option<Kw> {
         Rule::kw_when => Kw::When,
         Rule::kw_require => Kw::Require,
         Rule::kw_where => Kw::Where,
+        Rule::kw_forbid => Kw::Forbid,
+        Rule::kw_must => Kw::Must,
         Rule::kw_within => Kw::Within,
         Rule::kw_of => Kw::Of,
         Rule::kw_before_week => Kw::BeforeWeek,

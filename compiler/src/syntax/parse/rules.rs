@@ -41,7 +41,9 @@ impl Builder<'_> {
                         .find(|x| x.as_rule() == Rule::expr)
                         .map(|x| self.build_expr(x));
                 }
-                Rule::if_body | Rule::requirement => body = Some(self.build_body(c, 0)),
+                Rule::if_body | Rule::requirement | Rule::prohibition | Rule::every_must => {
+                    body = Some(self.build_body(c, 0));
+                }
                 Rule::effective => effective = Some(self.build_effective(c)),
                 Rule::source => sources.extend(self.build_source(c)),
                 _ => {}
@@ -81,15 +83,21 @@ impl Builder<'_> {
             );
             return self.error_body(span);
         }
-        if p.as_rule() == Rule::requirement {
-            return Body::Require(self.build_requirement(p));
+        match p.as_rule() {
+            Rule::requirement => return Body::Require(self.build_requirement(p)),
+            Rule::prohibition | Rule::every_must => {
+                return Body::Forbid(Box::new(self.build_prohibition(p)));
+            }
+            _ => {}
         }
         let mut cond = None;
         let mut bodies = Vec::new();
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::expr => cond = Some(self.build_expr(c)),
-                Rule::if_body | Rule::requirement => bodies.push(self.build_body(c, depth + 1)),
+                Rule::if_body | Rule::requirement | Rule::prohibition | Rule::every_must => {
+                    bodies.push(self.build_body(c, depth + 1));
+                }
                 _ => {}
             }
         }
@@ -129,6 +137,45 @@ impl Builder<'_> {
         Requirement {
             counts,
             window,
+            span,
+        }
+    }
+
+    /// `forbid K [where F] <window>`, `every K [where F] <window> must C`
+    pub(super) fn build_prohibition(&mut self, p: Pair<'_, Rule>) -> Prohibition {
+        let span = self.span(&p);
+        let mut keyword = None;
+        let mut kind = None;
+        let mut filter = None;
+        let mut window = None;
+        let mut must = None;
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::kw_forbid | Rule::kw_every => keyword = Some(self.keyword(&c)),
+                Rule::ident => kind = Some(self.ident(&c)),
+                Rule::expr if window.is_none() => filter = Some(self.build_expr(c)),
+                Rule::expr => must = Some(self.build_expr(c)),
+                Rule::w_within
+                | Rule::w_before_week
+                | Rule::w_slots
+                | Rule::w_every
+                | Rule::w_apart
+                | Rule::w_per_calendar
+                | Rule::w_per
+                | Rule::w_between
+                | Rule::w_after => window = Some(self.build_window(c)),
+                _ => {}
+            }
+        }
+        Prohibition {
+            keyword: keyword.unwrap_or(Keyword {
+                text: String::new(),
+                span,
+            }),
+            kind: kind.unwrap_or_else(|| self.missing_ident(span)),
+            filter,
+            window: window.unwrap_or_else(|| error_window(span)),
+            must,
             span,
         }
     }
