@@ -34,7 +34,10 @@ fn golden_artifact_loads_and_evaluates_as_when_it_was_built() {
     let name = |id: u32| p.strings[id as usize].as_str();
     assert_eq!(name(p.meta.name), "golden");
     let rules: Vec<&str> = p.rules.iter().map(|r| name(r.name)).collect();
-    assert_eq!(rules, ["first_contact", "cadence", "sick_first"]);
+    assert_eq!(
+        rules,
+        ["first_contact", "cadence", "sick_first", "not_at_once"]
+    );
 
     // Schema order: birth_date, benefit (dagpenge, sygedagpenge), benefit_start, standby;
     // events: samtale { form: personal, phone, video }, tilbud.
@@ -47,6 +50,7 @@ fn golden_artifact_loads_and_evaluates_as_when_it_was_built() {
         0,
     ];
     ledig.events[0].push((day("2026-02-10"), vec![1]));
+    ledig.events[1].push((day("2026-02-05"), vec![]));
     batch.push(ledig, 1);
     let mut syg = CaseData::new(&p.schema, "c2");
     syg.fields = vec![
@@ -65,6 +69,10 @@ fn golden_artifact_loads_and_evaluates_as_when_it_was_built() {
     assert_eq!(r.rules[0].met_on, Some(day("2026-02-10")));
     assert_eq!(r.rules[0].due, Some(day("2026-02-16")));
     assert_eq!(r.rules[2].status, Status::NotApplicable);
+    // the prohibition of format 6: a tilbud on day 3 of 2 weeks
+    assert_eq!(r.rules[3].status, Status::Violated);
+    assert_eq!(r.rules[3].met_on, Some(day("2026-02-05")));
+    assert_eq!(r.rules[3].due, Some(day("2026-02-16")));
 
     policy.evaluate_case(batch.case(1), day("2026-03-10"), &mut r);
     assert_eq!(r.groups, [false, true]);
