@@ -7,7 +7,8 @@
 use crate::bytecode::program::CountTerm;
 use crate::bytecode::verify::MAX_SUSPENDS_PER_RULE;
 use crate::caseload::batch::{CaseRef, Events};
-use crate::vm::machine::{day, Ctx, Machine};
+use crate::vm::context::Ctx;
+use crate::vm::machine::{day, Machine};
 use crate::vm::result::{RuleResult, Status};
 
 #[inline]

@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::bytecode::program::{Body, Form, Program, StrId};
 use crate::caseload::batch::CaseRef;
+use crate::vm::context::{Ctx, ExemptReason, MonthMemo, NotApplicable, Trace};
+use crate::vm::counting::Counter;
 use crate::vm::dates::{format_day, MIN_DAY};
-use crate::vm::machine::{Counter, Ctx, ExemptReason, MonthMemo, NotApplicable, Trace};
 use crate::vm::policy::Policy;
 use crate::vm::result::{Status, TargetOutcome};
 

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::bytecode::program::{Body, Form};
 use crate::caseload::batch::CaseRef;
+use crate::vm::context::{Ctx, MonthMemo, Trace};
+use crate::vm::counting::Counter;
 use crate::vm::dates;
-use crate::vm::machine::{Counter, Ctx, MonthMemo, Trace};
 use crate::vm::policy::Policy;
 use crate::vm::result::{CaseResult, Status};
 
