@@ -553,6 +553,33 @@ fn explain_a_case_in_words() {
 }
 
 #[test]
+fn explain_a_prohibition_names_the_forbidden_events() {
+    let args = |case| {
+        [
+            "explain",
+            "forbid.pol",
+            "--caseload",
+            "due_cases.ndjson",
+            "--case",
+            case,
+            AS_OF,
+        ]
+    };
+    // d2's samtale on 2026-01-10 was by phone, inside the six months
+    let text = stdout(&run(&args("d2"), 0));
+    assert!(text.contains("violated(2026-01-10)"), "{text}");
+    assert!(
+        text.contains("forbidden events: samtale 2026-01-10"),
+        "{text}"
+    );
+    snapshot!("explain_prohibition_human", text);
+    // d3's only samtale was in person, its offer after the first week
+    let text = stdout(&run(&args("d3"), 0));
+    assert!(!text.contains("violated"), "{text}");
+    assert_eq!(text.matches("forbidden events: none").count(), 2, "{text}");
+}
+
+#[test]
 fn explain_a_case_as_json() {
     let out = run(
         &[
