@@ -74,8 +74,11 @@ fn run() -> Result<(), String> {
     // Evaluate every case on all cores, in bounded memory. Per-case results
     // (one JSON line per case, in input order) would go to `out`; a case
     // system would write them back to its database. Here only the sums.
+    // With `due_within`, the driver also collects the due list: every
+    // obligation overdue, due within a week, or open without a due date.
     let options = EvalOptions {
         forecast_weeks: 4,
+        due_within: Some(7),
         ..EvalOptions::default()
     };
     let summary = evaluate_caseload(&policy, &mut open()?, today, &options, None)
@@ -109,12 +112,13 @@ fn run() -> Result<(), String> {
         let n = |s: &str| r.statuses.get(s).copied().unwrap_or(0);
         let _ = writeln!(
             stdout,
-            "  rule {:<30} on time {:>5.1}%  met {:>4}  late {:>4}  overdue {:>4}  pending {:>4}  exempt {:>4}",
+            "  rule {:<30} on time {:>5.1}%  met {:>4}  late {:>4}  overdue {:>4}  violated {:>4}  pending {:>4}  exempt {:>4}",
             r.rule,
             r.timeliness.unwrap_or(0.0) * 100.0,
             n("met"),
             n("met_late"),
             n("overdue"),
+            n("violated"),
             n("pending"),
             n("exempt"),
         );
@@ -129,6 +133,32 @@ fn run() -> Result<(), String> {
             t.target,
             t.denominator,
             t.required_share * 100.0
+        );
+    }
+
+    // The due list, soonest first (overdue ones are before today): what the
+    // caseworkers act on this week. It holds case ids, so a case system
+    // shows it only to those allowed to see the cases.
+    let mut due = summary.due;
+    due.sort_by_key(|d| (d.due.is_none(), d.due, d.line));
+    let _ = writeln!(
+        stdout,
+        "\n{} obligations on the due list; the first five:",
+        due.len()
+    );
+    for d in due.iter().take(5) {
+        let rule = policy.program().rules.get(usize::from(d.rule));
+        let name = rule
+            .and_then(|r| policy.program().strings.get(r.name as usize))
+            .map_or("?", String::as_str);
+        let _ = writeln!(
+            stdout,
+            "  {:<12} {:<30} {:<8} {}",
+            d.id,
+            name,
+            d.state.as_str(),
+            d.due
+                .map_or("-".to_string(), pol_runtime::vm::dates::format_day)
         );
     }
 
