@@ -69,19 +69,53 @@ impl ReadOptions {
 /// The ids seen so far, as 128-bit hashes with the line of first sight:
 /// a fixed 24 bytes per case however long the ids, so files with millions of
 /// cases fit. Two distinct ids collide with probability ~2^-128 per pair.
+/// Kept in shards by the hash's top bits, so a chunk's ids are checked
+/// shard by shard in parallel (`claim`).
 #[derive(Debug, Default)]
 pub(crate) struct IdSet {
-    seen: HashMap<u128, u64, BuildHasherDefault<PassThrough>>,
+    shards: Vec<IdMap>,
 }
 
+type IdMap = HashMap<u128, u64, BuildHasherDefault<PassThrough>>;
+
+const ID_SHARDS: usize = 16;
+
+/// The shard of a key: its top four bits (the maps hash by the low 64).
+fn shard_of(key: u128) -> usize {
+    (key >> 124) as usize
+}
+
+/// Records `key` first seen on `line` in `map`; if it was there, the earlier line.
+fn insert_into(map: &mut IdMap, key: u128, line: u64) -> Option<u64> {
+    match map.entry(key) {
+        std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert(line);
+            None
+        }
+    }
+}
+
+/// One id a chunk claims, in input order: its key, its line, and the
+/// case's number in the chunk (`u32::MAX` for a rejected row's id, which
+/// claims the id but is no case).
+pub(crate) type Claim = (u128, u64, u32);
+
 impl IdSet {
+    fn shards(&mut self) -> &mut [IdMap] {
+        if self.shards.is_empty() {
+            self.shards.resize_with(ID_SHARDS, IdMap::default);
+        }
+        &mut self.shards
+    }
+
     /// Records `id` first seen on `line`; if it was seen before, the earlier line.
     pub fn insert(&mut self, id: &str, line: u64) -> Option<u64> {
         self.insert_key(IdSet::key(id), line)
     }
 
     /// The 128-bit hash `insert` keeps: computed apart so the NDJSON
-    /// reader's workers can hash in parallel and leave only the set serial.
+    /// reader's workers can hash in parallel.
     pub fn key(id: &str) -> u128 {
         let a = siphash24((0x6964_2d73_6574_2d61, 1), id.as_bytes());
         let b = siphash24((0x6964_2d73_6574_2d62, 2), id.as_bytes());
@@ -90,13 +124,39 @@ impl IdSet {
 
     /// `insert` with the hash already made by `key`.
     pub fn insert_key(&mut self, key: u128, line: u64) -> Option<u64> {
-        match self.seen.entry(key) {
-            std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(line);
-                None
+        let map = self.shards().get_mut(shard_of(key))?;
+        insert_into(map, key, line)
+    }
+
+    /// Records every claim, as `insert_key` in the claims' order would;
+    /// returns the cases that were duplicates, `(case number, first
+    /// line)`, by case number. The shards are independent and each sees
+    /// its claims in input order, so on a pool they are checked in
+    /// parallel with the same result.
+    pub fn claim(&mut self, claims: &[Claim], parallel: bool) -> Vec<(u32, u64)> {
+        let work = |(s, map): (usize, &mut IdMap)| {
+            let mut dups = Vec::new();
+            for &(key, line, case) in claims.iter().filter(|c| shard_of(c.0) == s) {
+                if let Some(first) = insert_into(map, key, line) {
+                    if case != u32::MAX {
+                        dups.push((case, first));
+                    }
+                }
             }
-        }
+            dups
+        };
+        let shards = self.shards();
+        let mut dups: Vec<(u32, u64)> = if parallel {
+            shards
+                .par_iter_mut()
+                .enumerate()
+                .flat_map_iter(work)
+                .collect()
+        } else {
+            shards.iter_mut().enumerate().flat_map(work).collect()
+        };
+        dups.sort_unstable();
+        dups
     }
 }
 
@@ -143,6 +203,8 @@ pub struct NdjsonReader<R> {
     raw_lines: Vec<RawLine>,
     /// Reused between chunks; grown to the number of pieces needed.
     pieces: Vec<Piece>,
+    /// The ids a chunk claims, in input order (reused).
+    claims: Vec<Claim>,
     /// A batch and a case of the reader's schema, to shape new pieces.
     empty_batch: CaseBatch,
     template: CaseData,
@@ -269,6 +331,7 @@ impl<R: BufRead> NdjsonReader<R> {
             raw: Vec::new(),
             raw_lines: Vec::new(),
             pieces: Vec::new(),
+            claims: Vec::new(),
             empty_batch: CaseBatch::new(&program.schema),
             template: CaseData::new(&program.schema, ""),
             scanner,
@@ -335,34 +398,54 @@ impl<R: BufRead> NdjsonReader<R> {
     }
 
     /// Adds the first `count` pieces' cases to `batch` in input order, and
-    /// their errors and counts to the summary, checking ids as it goes.
+    /// their errors and counts to the summary; a case whose id an earlier
+    /// row had is rejected (the ids are checked first, in parallel on a
+    /// pool: `IdSet::claim`).
     fn merge(&mut self, count: usize, batch: &mut CaseBatch) {
         let mut pieces = std::mem::take(&mut self.pieces);
+        let live = pieces.get(..count).unwrap_or(&[]);
+        self.claims.clear();
+        let mut case = 0u32;
+        for outcome in live.iter().flat_map(|p| &p.outcomes) {
+            match outcome {
+                Outcome::Case { line, key } => {
+                    self.claims.push((*key, *line, case));
+                    case += 1;
+                }
+                // a rejected row still claims its id: a later row with it
+                // is a duplicate in the export either way
+                Outcome::Rejected {
+                    line, id: Some(id), ..
+                } => self.claims.push((IdSet::key(id), *line, u32::MAX)),
+                _ => {}
+            }
+        }
+        let parallel = rayon::current_thread_index().is_some() && rayon::current_num_threads() > 1;
+        let dups = self.ids.claim(&self.claims, parallel);
+        let mut dups = dups.iter().peekable();
+        let mut case = 0u32;
         for piece in pieces.iter_mut().take(count) {
             let mut run = 0;
             let mut i = 0;
             for outcome in piece.outcomes.drain(..) {
                 match outcome {
                     Outcome::Blank => {}
-                    Outcome::Case { line, key } => {
+                    Outcome::Case { line, .. } => {
                         self.summary.rows_read += 1;
-                        if let Some(first) = self.ids.insert_key(key, line) {
-                            batch.take_from(&mut piece.batch, run..i);
-                            run = i + 1;
-                            let id = piece.batch.id(i).to_owned();
-                            self.reject(duplicate(first), line, Some(&id));
-                        } else {
-                            self.summary.cases_ok += 1;
+                        match dups.next_if(|d| d.0 == case) {
+                            Some(&(_, first)) => {
+                                batch.take_from(&mut piece.batch, run..i);
+                                run = i + 1;
+                                let id = piece.batch.id(i).to_owned();
+                                self.reject(duplicate(first), line, Some(&id));
+                            }
+                            None => self.summary.cases_ok += 1,
                         }
                         i += 1;
+                        case += 1;
                     }
                     Outcome::Rejected { line, error, id } => {
                         self.summary.rows_read += 1;
-                        if let Some(id) = &id {
-                            // a rejected row still claims its id: a later row with
-                            // it is a duplicate in the export either way
-                            self.ids.insert(id, line);
-                        }
                         self.reject(*error, line, id.as_deref());
                     }
                 }
@@ -406,6 +489,7 @@ impl<R: BufRead> CaseReader for NdjsonReader<R> {
                 self.raw = Vec::new();
                 self.raw_lines = Vec::new();
                 self.pieces = Vec::new();
+                self.claims = Vec::new();
                 self.ids = IdSet::default();
             }
             if self.done && self.summary.rows_read == 0 {
