@@ -46,6 +46,14 @@ target hours:
 target nobody:
   average benefit_end - benefit_start of ledige
   at most 4 weeks
+
+target by_end_of_2025 "Dated: judged only on 2025-12-31":
+  at most 0 of sygemeldte
+  effective from 2025-12-31 until 2025-12-31
+
+target from_2026:
+  at most 2 of sygemeldte
+  effective from 2026-01-01
 "#;
 
 // Evaluated on 2026-03-10. Sick: 70 days (closed), 56 days (closed), one
@@ -119,4 +127,32 @@ fn count_and_average_targets_are_measured_over_the_caseload() {
     assert_eq!(line("at_most_2 "), "at_most_2 3 3 3 <= 2 no");
     assert_eq!(line("closed_weeks"), "closed_weeks 2 2 63.0 <= 69.3 yes");
     assert_eq!(line("nobody"), "nobody 0 0 - <= 28.0 -");
+
+    // a dated target outside its dates counts no case and is not judged
+    // (so it does not fail the run); one inside them is measured as usual
+    let out = t("by_end_of_2025");
+    assert!(!out.in_effect);
+    assert_eq!((out.numerator, out.denominator), (0, 0));
+    assert_eq!(out.attained, None);
+    assert_eq!(out.value, None);
+    assert!(t("from_2026").in_effect);
+    assert_eq!(t("from_2026").attained, Some(false));
+    assert_eq!(line("by_end_of_2025"), "by_end_of_2025 0 0 - - -");
+    assert!(
+        table.contains(
+            "  by_end_of_2025: not in effect on 2026-03-10 (effective 2025-12-31 .. 2025-12-31)"
+        ),
+        "{table}"
+    );
+    let json = serde_json::to_value(&report).unwrap();
+    let dated = &json["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["target"] == "by_end_of_2025")
+        .unwrap();
+    assert_eq!(dated["in_effect"], false);
+    assert_eq!(dated["effective"]["from"], "2025-12-31");
+    // a target in effect does not carry the flag
+    assert!(json["targets"][0].get("in_effect").is_none());
 }

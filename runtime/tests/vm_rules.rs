@@ -7,7 +7,8 @@ mod builder;
 
 use builder::*;
 use pol_runtime::bytecode::program::{
-    AggFunc, AggWindow, Body, Dur, Effect, ExemptionCondition, Form, Op, Target, TargetKind, NONE,
+    AggFunc, AggWindow, Body, Dur, Effect, Effective, ExemptionCondition, Form, Op, Target,
+    TargetKind, NONE,
 };
 use pol_runtime::TargetOutcome;
 
@@ -776,6 +777,7 @@ fn targets_count_satisfy_and_exclude() {
         satisfy,
         rules: vec![0],
         threshold: None,
+        effective: Effective::default(),
         citations: vec![],
         span: 0,
     });

@@ -323,6 +323,8 @@ pub struct TargetIr {
     /// bool; `true` for a count target without `satisfy` and for averages
     pub satisfy: TExpr,
     pub rules: Vec<usize>,
+    /// `effective from … until`: outside it the target is not in effect
+    pub effective: (Option<i32>, Option<i32>),
     pub sources: Vec<String>,
     pub doc: Option<String>,
     pub span: Span,

@@ -91,7 +91,7 @@ pub(super) fn day(d: &ast::DateLit) -> i32 {
     from_naive(d.date)
 }
 
-fn effective(e: Option<&ast::Effective>) -> (Option<i32>, Option<i32>) {
+pub(super) fn effective(e: Option<&ast::Effective>) -> (Option<i32>, Option<i32>) {
     match e {
         None => (None, None),
         Some(e) => (Some(day(&e.from)), e.until.as_ref().map(day)),
@@ -176,7 +176,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn check_effective(&mut self, e: &ast::Effective) {
+    pub(super) fn check_effective(&mut self, e: &ast::Effective) {
         if let Some(until) = &e.until {
             if until.date < e.from.date {
                 self.diags.push(

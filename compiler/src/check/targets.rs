@@ -4,7 +4,7 @@
 
 use super::exprs::Scope;
 use super::ir::{MeasureIr, TExpr, TExprKind, TargetIr, ThresholdIr, Ty};
-use super::items::{strs, Checker};
+use super::items::{effective, strs, Checker};
 use super::params::Unit;
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast;
@@ -19,6 +19,9 @@ impl Checker<'_> {
                 continue;
             }
             let group = self.group(&t.group);
+            if let Some(e) = &t.effective {
+                self.check_effective(e);
+            }
             let filter = t.filter.as_ref().map(|f| self.cond(f, Scope::CASE));
             let satisfy = match &t.satisfy {
                 Some(e) => self.cond(
@@ -128,6 +131,7 @@ impl Checker<'_> {
                 filter,
                 satisfy,
                 rules,
+                effective: effective(t.effective.as_ref()),
                 sources: strs(&t.sources),
                 doc: t.doc.clone(),
                 span: t.span,

@@ -504,6 +504,7 @@ impl Printer {
                     let text = format!("{} {}", self.kw(Kw::Satisfy), self.expr(e));
                     self.line(1, e.span.start, text);
                 }
+                self.effective(&x.effective);
                 self.sources(&x.sources);
             }
             Item::Test(x) => self.test(x),

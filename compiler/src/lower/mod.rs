@@ -165,6 +165,7 @@ pub fn lower(checked: &Checked, sources: &SourceMap) -> Program {
                 scale: th.scale,
                 offset: th.offset,
             }),
+            effective: effective(t.effective),
             citations: t.sources.iter().map(|s| l.str(s)).collect(),
             span: l.span(t.span),
         })

@@ -535,6 +535,9 @@ pub struct TargetDecl {
     /// Always present for a share target; optional for a count target
     /// (every case of the group counts); never for an average.
     pub satisfy: Option<Expr>,
+    /// `effective from D [until D]`: evaluation dates outside the range
+    /// leave the target not in effect (not judged).
+    pub effective: Option<Effective>,
     pub sources: Vec<Str>,
     pub doc: Option<String>,
     pub span: Span,

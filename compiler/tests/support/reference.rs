@@ -297,7 +297,16 @@ pub fn evaluate(checked: &Checked, case: &CaseData, today: i32) -> RefResult {
         .targets
         .iter()
         .map(|t| {
-            if !groups[t.group] || t.filter.as_ref().is_some_and(|f| env.eval(f) == 0) {
+            // §8: out of its effective dates a target counts no case
+            let (from, until) = t.effective;
+            let in_effect = from.is_none_or(|f| today >= f) && until.is_none_or(|u| today <= u);
+            if !in_effect {
+                trace.push("target: not in effect");
+            }
+            if !in_effect
+                || !groups[t.group]
+                || t.filter.as_ref().is_some_and(|f| env.eval(f) == 0)
+            {
                 TargetOutcome::NotCounted
             } else if t.rules.iter().any(|r| rules[*r].status == Status::Exempt) {
                 TargetOutcome::Excluded

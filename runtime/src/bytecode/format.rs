@@ -18,7 +18,7 @@ use crate::bytecode::program::Program;
 
 pub const MAGIC: [u8; 4] = *b"POLC";
 /// The only payload layout this runtime reads.
-pub const FORMAT_VERSION: u16 = 6;
+pub const FORMAT_VERSION: u16 = 7;
 pub const HEADER_LEN: usize = 14;
 
 /// Why an artifact was refused. Every variant names the problem in the words

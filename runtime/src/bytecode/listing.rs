@@ -394,6 +394,16 @@ impl Lister<'_> {
                     self.span(t.span)
                 ),
             );
+            if t.effective.from.is_some() || t.effective.until.is_some() {
+                self.line(
+                    1,
+                    &format!(
+                        "effective {} .. {}",
+                        eff(t.effective.from),
+                        eff(t.effective.until)
+                    ),
+                );
+            }
             if let Some(th) = t.threshold {
                 self.line(
                     1,

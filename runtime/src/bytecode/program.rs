@@ -438,6 +438,9 @@ pub struct Target {
     /// Set when the bound comes from a parameter: it replaces the literal
     /// share, N or limit of `kind`.
     pub threshold: Option<Threshold>,
+    /// Evaluation dates on which the target is in effect; on any other
+    /// date every case is `NotCounted` and the report does not judge it.
+    pub effective: Effective,
     pub citations: Vec<StrId>,
     pub span: SpanId,
 }

@@ -207,7 +207,27 @@ impl Aggregate {
                     attained: None,
                     parameter: None,
                     parameter_missing: false,
+                    in_effect: true,
+                    effective: None,
                 };
+                if t.effective.from.is_some() || t.effective.until.is_some() {
+                    let date = |d: Option<i32>| {
+                        d.map(|d| {
+                            let mut v = Vec::new();
+                            format_date(d, &mut v);
+                            String::from_utf8_lossy(&v).into_owned()
+                        })
+                    };
+                    report.effective = Some(EffectiveReport {
+                        from: date(t.effective.from),
+                        until: date(t.effective.until),
+                    });
+                }
+                if !t.effective.contains(today) {
+                    // out of effect: every case was not counted; nothing is judged
+                    report.in_effect = false;
+                    return report;
+                }
                 // a bound from a parameter: its value, or not measured
                 let mut bound_value = None;
                 if let Some(th) = t.threshold {
@@ -407,6 +427,25 @@ pub struct TargetReport {
     /// The bound's parameter was neither given nor defaulted: not judged.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub parameter_missing: bool,
+    /// The evaluation date is outside the target's `effective` dates: no
+    /// case counted, nothing judged (`attained` is null). Written only when
+    /// false.
+    #[serde(skip_serializing_if = "is_true")]
+    pub in_effect: bool,
+    /// A dated target's `effective from … until` (either may be null).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective: Option<EffectiveReport>,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+/// A dated target's range of evaluation dates, ISO dates; null is open.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EffectiveReport {
+    pub from: Option<String>,
+    pub until: Option<String>,
 }
 
 fn bound_word(b: Bound) -> &'static str {
@@ -494,6 +533,7 @@ impl Report {
                 // share targets show shares; count and average targets
                 // show the measured value against their bound
                 let (measured, required) = match (target.measure, target.bound, target.limit) {
+                    _ if !target.in_effect => ("-".into(), "-".into()),
                     _ if target.parameter_missing => (
                         match (target.measure, target.value) {
                             (Some(_), None) => "-".into(),
@@ -528,6 +568,23 @@ impl Report {
                     required,
                     attained
                 ));
+            }
+            for target in self.targets.iter().filter(|x| !x.in_effect) {
+                let range = target.effective.as_ref().map_or_else(String::new, |e| {
+                    let d = |x: &Option<String>| x.clone().unwrap_or_else(|| "…".into());
+                    format!("{} .. {}", d(&e.from), d(&e.until))
+                });
+                s.push_str(&if self.danish {
+                    format!(
+                        "  {}: ikke i kraft {} (gælder {range})\n",
+                        target.target, self.today
+                    )
+                } else {
+                    format!(
+                        "  {}: not in effect on {} (effective {range})\n",
+                        target.target, self.today
+                    )
+                });
             }
             for target in self.targets.iter().filter(|x| x.parameter_missing) {
                 let p = target.parameter.as_deref().unwrap_or("");

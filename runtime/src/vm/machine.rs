@@ -138,6 +138,10 @@ impl<'p> Machine<'p> {
         let Some(target) = self.p.targets.get(t) else {
             return TargetOutcome::NotCounted;
         };
+        // §8: out of its effective dates a target counts no case
+        if !target.effective.contains(day(cx.today)) {
+            return TargetOutcome::NotCounted;
+        }
         if !groups
             .get(usize::from(target.group))
             .copied()

@@ -166,6 +166,7 @@ pub fn program() -> Program {
         satisfy: CODE,
         rules: vec![0],
         threshold: None,
+        effective: Effective::default(),
         citations: vec![],
         span: 0,
     }];

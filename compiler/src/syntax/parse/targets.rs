@@ -13,6 +13,7 @@ impl Builder<'_> {
             group: self.missing_ident(span),
             filter: None,
             satisfy: None,
+            effective: None,
             sources: Vec::new(),
             doc: None,
             span,
@@ -27,6 +28,7 @@ impl Builder<'_> {
                 | Rule::target_param => {
                     self.build_measure(c, &mut t);
                 }
+                Rule::effective => t.effective = Some(self.build_effective(c)),
                 Rule::source => t.sources.extend(self.build_source(c)),
                 _ => {}
             }
