@@ -202,6 +202,11 @@ pub static CHECK: &[CodeInfo] = &[
         "a test expects a status the rule can never have",
         include_str!("../diagnostics/explain/E0329.md"),
     ),
+    code(
+        "E0330",
+        "`min` or `max` of two values that cannot be compared",
+        include_str!("../diagnostics/explain/E0330.md"),
+    ),
     // Analysis.
     code(
         "W0401",

@@ -250,6 +250,11 @@ impl Checker<'_> {
                 lhs,
                 rhs,
             } => self.binary(*op, *op_span, lhs, rhs, scope, optional_ok, span),
+            ExprKind::Pick { pick, lhs, rhs } => {
+                let l = self.expr(lhs, scope, None, optional_ok);
+                let r = self.expr(rhs, scope, None, optional_ok);
+                self.pick(*pick, l, r, span)
+            }
             ExprKind::Agg {
                 func,
                 kind,
@@ -824,6 +829,66 @@ impl Checker<'_> {
                 error(span)
             }
         }
+    }
+
+    /// `min(a, b)` / `max(a, b)`: two values of one ordered type (an int
+    /// beside a decimal becomes a decimal); absent when either is.
+    fn pick(&mut self, pick: ast::Pick, l: TExpr, r: TExpr, span: Span) -> TExpr {
+        if l.ty == Ty::Error || r.ty == Ty::Error {
+            return error(span);
+        }
+        let opt = l.optional || r.optional;
+        let (l, r) = match (l.ty, r.ty) {
+            (Ty::Int, Ty::Decimal) => (self.int_to_dec(l), r),
+            (Ty::Decimal, Ty::Int) => (l, self.int_to_dec(r)),
+            _ => (l, r),
+        };
+        let ordered = matches!(
+            l.ty,
+            Ty::Int | Ty::Decimal | Ty::Percent | Ty::Date | Ty::Days | Ty::Months
+        );
+        if l.ty == r.ty && ordered {
+            let bop = match pick {
+                ast::Pick::Min => BinOp::Min,
+                ast::Pick::Max => BinOp::Max,
+            };
+            let ty = l.ty;
+            return node(
+                TExprKind::Binary(bop, Box::new(l), Box::new(r)),
+                ty,
+                opt,
+                span,
+            );
+        }
+        let word = match pick {
+            ast::Pick::Min => "min",
+            ast::Pick::Max => "max",
+        };
+        let help = match (l.ty, r.ty) {
+            (Ty::Days, Ty::Months) | (Ty::Months, Ty::Days) => {
+                "weeks and days are exact, months and years are calendar units: add each to the same date and take the earlier or later date, e.g. `min(benefit_start + 26 weeks, benefit_start + 6 months)`".to_string()
+            }
+            (Ty::Date, _) | (_, Ty::Date) => format!(
+                "give `{word}` two dates, e.g. `{word}(benefit_start + 6 months, 2023-03-21)`"
+            ),
+            _ => format!(
+                "give `{word}` two dates, two numbers or two durations of one unit kind"
+            ),
+        };
+        self.diags.push(
+            Diagnostic::error(
+                "E0330",
+                format!(
+                    "`{word}` cannot compare {} with {}",
+                    self.ty_words(l.ty),
+                    self.ty_words(r.ty)
+                ),
+            )
+            .with_label(l.span, self.ty_words(l.ty))
+            .with_label(r.span, self.ty_words(r.ty))
+            .with_help(help),
+        );
+        error(span)
     }
 
     /// Resolves an event kind name, reporting an unknown one.

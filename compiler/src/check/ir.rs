@@ -94,6 +94,10 @@ pub enum BinOp {
     SubDays,
     AddMonths,
     SubMonths,
+    /// `min(a, b)` of two values of one ordered type (absent if either is)
+    Min,
+    /// `max(a, b)`
+    Max,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -293,6 +293,13 @@ impl Printer {
                 s.push(')');
                 s
             }
+            ExprKind::Pick { pick, lhs, rhs } => {
+                let f = match pick {
+                    Pick::Min => self.kw(Kw::Min),
+                    Pick::Max => self.kw(Kw::Max),
+                };
+                format!("{f}({}, {})", self.expr(lhs), self.expr(rhs))
+            }
             ExprKind::Error => "?".into(),
         }
     }

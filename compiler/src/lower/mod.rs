@@ -479,6 +479,8 @@ fn bin_op(op: BinOp) -> Op {
         BinOp::DivDec => Op::DivDec,
         BinOp::AddDays | BinOp::SubDays => Op::AddDays,
         BinOp::AddMonths | BinOp::SubMonths => Op::AddMonths,
+        BinOp::Min => Op::Min,
+        BinOp::Max => Op::Max,
     }
 }
 

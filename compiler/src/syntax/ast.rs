@@ -714,6 +714,13 @@ pub enum AggFunc {
     Last,
 }
 
+/// `min(a, b)` or `max(a, b)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pick {
+    Min,
+    Max,
+}
+
 /// An aggregate's window: `in last 6 months` or `in [from, to]`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AggWindow {
@@ -770,6 +777,13 @@ pub enum ExprKind {
         field: Option<Ident>,
         filter: Option<Box<Expr>>,
         window: Option<AggWindow>,
+    },
+    /// `min(a, b)`, `max(a, b)`: the earlier (later) date, the smaller
+    /// (larger) number or duration.
+    Pick {
+        pick: Pick,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
     },
     /// Stands in for an expression that did not parse (already reported).
     Error,

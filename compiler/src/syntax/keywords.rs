@@ -102,6 +102,10 @@ pub enum Kw {
     Between,
     /// `target … average X of G`: Danish `gennemsnit`
     Average,
+    /// `min(a, b)`: the same word in Danish
+    Min,
+    /// `max(a, b)`: Danish `maks`
+    Max,
     /// the outcomes of `expect target NAME is …`
     Satisfied,
     Failed,
@@ -116,6 +120,8 @@ const TABLE: &[(Kw, &[&str], &[&str])] = &[
     (Kw::Version, &["version"], &["version"]),
     (Kw::Parameter, &["parameter"], &["parameter"]),
     (Kw::Effective, &["effective"], &["gælder"]),
+    (Kw::Min, &["min"], &["min"]),
+    (Kw::Max, &["max"], &["maks"]),
     (Kw::From, &["from"], &["fra"]),
     (Kw::Until, &["until"], &["til"]),
     (Kw::Source, &["source"], &["kilde"]),

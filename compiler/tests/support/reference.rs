@@ -194,6 +194,9 @@ impl<'a> Env<'a> {
             BinOp::SubDays => arith(Some(a.saturating_sub(c))),
             BinOp::AddMonths => arith(Some(i64::from(add_months(a as i32, c)))),
             BinOp::SubMonths => arith(Some(i64::from(add_months(a as i32, -c)))),
+            // §4 `min`/`max`: absent when either operand is
+            BinOp::Min => arith(Some(a.min(c))),
+            BinOp::Max => arith(Some(a.max(c))),
         }
     }
 
@@ -600,12 +603,14 @@ fn prohibition(
 
 /// A due date after the suspension periods: every period that starts on or
 /// before the (already moved) due date moves it by the period's days that
-/// lie in `[start, today]`.
+/// lie in `[start, today]`. A period counts from the instance's start on
+/// (§14), so a due date before the instance starts (`between A and B` with
+/// B before A) never moves.
 fn suspend(due: i32, start: i32, today: i32, periods: &[(i32, i32)]) -> i32 {
     let mut due = due;
     for &(ps, pe) in periods {
-        if due >= ps {
-            let from = ps.max(start);
+        let from = ps.max(start);
+        if due >= from {
             let to = if pe == OPEN_END { today } else { pe.min(today) };
             if to >= from {
                 due += to - from + 1;

@@ -206,6 +206,11 @@ pub enum Op {
     MulDec,
     /// decimal / decimal (rescaled); division by 0 gives NONE
     DivDec,
+    /// pop b, a; push the smaller of a and b (dates: the earlier; NONE if
+    /// either is NONE)
+    Min,
+    /// pop b, a; push the larger (dates: the later; NONE if either is NONE)
+    Max,
     /// pop a; push -a
     Neg,
     /// pop an int; push it as a decimal (× DECIMAL_SCALE)

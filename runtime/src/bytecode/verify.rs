@@ -657,7 +657,9 @@ pub(crate) fn op_effect(op: &Op) -> (usize, usize) {
         | Op::MulDec
         | Op::DivDec
         | Op::AddDays
-        | Op::AddMonths => 2,
+        | Op::AddMonths
+        | Op::Min
+        | Op::Max => 2,
         Op::Agg { window, .. } => match window {
             AggWindow::Range => 2,
             AggWindow::All | AggWindow::Last(_) => 0,

@@ -137,7 +137,9 @@ impl<'p> Machine<'p> {
                 | Op::MulDec
                 | Op::DivDec
                 | Op::AddDays
-                | Op::AddMonths => {
+                | Op::AddMonths
+                | Op::Min
+                | Op::Max => {
                     let b = pop!();
                     let a = pop!();
                     self.binary(*op, a, b, cx)
@@ -342,6 +344,10 @@ impl<'p> Machine<'p> {
                     cx.months.add(d, n)
                 }
             }
+            // §4: absent when either is absent, like arithmetic
+            Op::Min | Op::Max if a == NONE || b == NONE => NONE,
+            Op::Min => a.min(b),
+            Op::Max => a.max(b),
             _ => NONE,
         }
     }

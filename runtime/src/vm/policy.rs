@@ -703,7 +703,9 @@ fn build_tree(
             | Op::MulDec
             | Op::DivDec
             | Op::AddDays
-            | Op::AddMonths => {
+            | Op::AddMonths
+            | Op::Min
+            | Op::Max => {
                 let b = stack.pop()?;
                 let a = stack.pop()?;
                 match (*op, nodes.get(a as usize), nodes.get(b as usize)) {

@@ -1051,6 +1051,8 @@ fn binary(op: BinOp, x: i64, y: i64) -> i64 {
         BinOp::SubDays => dates::add_days(x, -y).unwrap_or(NONE),
         BinOp::AddMonths => dates::add_months(x, y).unwrap_or(NONE),
         BinOp::SubMonths => dates::add_months(x, -y).unwrap_or(NONE),
+        BinOp::Min => x.min(y),
+        BinOp::Max => x.max(y),
     }
 }
 

@@ -147,6 +147,26 @@ impl Builder<'_> {
                 None => ExprKind::Error,
             },
             Rule::agg => self.build_agg(p),
+            Rule::pick => {
+                let mut pick = Pick::Min;
+                let mut es = Vec::new();
+                for c in p.into_inner() {
+                    match c.as_rule() {
+                        Rule::kw_max => pick = Pick::Max,
+                        Rule::expr => es.push(self.build_expr(c)),
+                        _ => {}
+                    }
+                }
+                let mut es = es.into_iter();
+                match (es.next(), es.next()) {
+                    (Some(a), Some(b)) => ExprKind::Pick {
+                        pick,
+                        lhs: Box::new(a),
+                        rhs: Box::new(b),
+                    },
+                    _ => ExprKind::Error,
+                }
+            }
             Rule::age => {
                 let on = p
                     .into_inner()

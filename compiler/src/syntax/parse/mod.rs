@@ -198,6 +198,8 @@ fn keyword_of(r: Rule) -> Option<Kw> {
         Rule::st_not_applicable => Kw::NotApplicable,
         Rule::kw_between => Kw::Between,
         Rule::kw_average => Kw::Average,
+        Rule::kw_min => Kw::Min,
+        Rule::kw_max => Kw::Max,
         Rule::to_satisfied => Kw::Satisfied,
         Rule::to_failed => Kw::Failed,
         Rule::to_excluded => Kw::Excluded,
