@@ -48,6 +48,7 @@ const PATHS: &[&str] = &[
     "waive while: violation before the period stays violated",
     "suspend: violation stays violated",
     "suspend: open prohibition exempt",
+    "target: not in effect",
 ];
 
 /// Mismatches printed in full.

@@ -6,7 +6,9 @@ mod builder;
 
 use builder::*;
 use pol_runtime::bytecode::format::{decode, encode, FORMAT_VERSION, HEADER_LEN};
-use pol_runtime::bytecode::program::{Body, CodeRef, Dur, Form, Op};
+use pol_runtime::bytecode::program::{
+    Body, CodeRef, CountTerm, Dur, ForbidWindow, Form, KindFilter, Op,
+};
 use pol_runtime::Policy;
 
 fn sample() -> Builder {
@@ -288,4 +290,101 @@ fn verifier_refuses_broken_programs() {
         &[],
     );
     assert!(invalid(&b).contains("not periods"), "{}", invalid(&b));
+
+    // counts over several kinds: each kind once, at most 4, filters of
+    // their own kind, a list that exists and is not empty, never in a
+    // prohibition
+    let also = |kind: u16, filter: u32| KindFilter { kind, filter };
+    let many = |b: &mut Builder, kinds: Vec<KindFilter>| {
+        b.p.also_kinds.push(kinds);
+        CountTerm {
+            also: (b.p.also_kinds.len() - 1) as u32,
+            ..count(SAMTALE, 1)
+        }
+    };
+    let within = Form::Within { len: Dur::Days(14) };
+    let mut b = sample();
+    let c = many(&mut b, vec![also(SAMTALE, u32::MAX)]);
+    b.rule("twice", within, &[c]);
+    assert!(
+        invalid(&b).contains("names event kind 0 twice"),
+        "{}",
+        invalid(&b)
+    );
+
+    let mut b = sample();
+    let c = many(&mut b, vec![also(TILBUD, u32::MAX); 4]);
+    b.rule("five", within, &[c]);
+    assert!(
+        invalid(&b).contains("more than 4 event kinds"),
+        "{}",
+        invalid(&b)
+    );
+
+    let mut b = sample();
+    let c = many(&mut b, vec![also(9, u32::MAX)]);
+    b.rule("unknown", within, &[c]);
+    assert!(
+        invalid(&b).contains("event kind 9 out of range"),
+        "{}",
+        invalid(&b)
+    );
+
+    let mut b = sample();
+    let f = b.filter(SAMTALE, &[Op::Const(1)]);
+    let c = many(&mut b, vec![also(TILBUD, f)]);
+    b.rule("wrong_filter", within, &[c]);
+    assert!(
+        invalid(&b).contains("reads another event kind"),
+        "{}",
+        invalid(&b)
+    );
+
+    let mut b = sample();
+    let c = many(&mut b, vec![]);
+    b.rule("empty", within, &[c]);
+    assert!(
+        invalid(&b).contains("kind list 0 is empty"),
+        "{}",
+        invalid(&b)
+    );
+
+    let mut b = sample();
+    b.rule(
+        "dangling",
+        within,
+        &[CountTerm {
+            also: 3,
+            ..count(SAMTALE, 1)
+        }],
+    );
+    assert!(
+        invalid(&b).contains("kind list 3 out of range"),
+        "{}",
+        invalid(&b)
+    );
+
+    let mut b = sample();
+    let c = many(&mut b, vec![also(TILBUD, u32::MAX)]);
+    b.rule(
+        "forbid_two",
+        Form::Forbid {
+            window: ForbidWindow::Within { len: Dur::Days(14) },
+        },
+        &[c],
+    );
+    assert!(
+        invalid(&b).contains("a prohibition names one event kind"),
+        "{}",
+        invalid(&b)
+    );
+
+    // `min`/`max` pop two values
+    let mut b = sample();
+    b.group("min", &[Op::Today, Op::Min], None);
+    assert!(
+        invalid(&b).contains("(Min): the stack underflows"),
+        "{}",
+        invalid(&b)
+    );
 }

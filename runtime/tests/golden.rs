@@ -8,7 +8,7 @@
 
 use pol_runtime::bytecode::format::FORMAT_VERSION;
 use pol_runtime::vm::dates::parse_day;
-use pol_runtime::{CaseBatch, CaseData, LoadError, Policy, Status};
+use pol_runtime::{CaseBatch, CaseData, LoadError, Policy, Status, TargetOutcome};
 
 const GOLDEN: &[u8] = include_bytes!("fixtures/golden.polc");
 
@@ -36,7 +36,13 @@ fn golden_artifact_loads_and_evaluates_as_when_it_was_built() {
     let rules: Vec<&str> = p.rules.iter().map(|r| name(r.name)).collect();
     assert_eq!(
         rules,
-        ["first_contact", "cadence", "sick_first", "not_at_once"]
+        [
+            "first_contact",
+            "cadence",
+            "sick_first",
+            "not_at_once",
+            "any_contact"
+        ]
     );
 
     // Schema order: birth_date, benefit (dagpenge, sygedagpenge), benefit_start, standby;
@@ -73,6 +79,16 @@ fn golden_artifact_loads_and_evaluates_as_when_it_was_built() {
     assert_eq!(r.rules[3].status, Status::Violated);
     assert_eq!(r.rules[3].met_on, Some(day("2026-02-05")));
     assert_eq!(r.rules[3].due, Some(day("2026-02-16")));
+    // format 7: a count over two kinds, the window's end `min(S + 1 month,
+    // 2026-03-15)`; the tilbud on day 3 is the first contact
+    assert_eq!(r.rules[4].status, Status::Met);
+    assert_eq!(r.rules[4].met_on, Some(day("2026-02-05")));
+    assert_eq!(r.rules[4].due, Some(day("2026-03-02")));
+    // a target dated 2026-01-01 .. 2026-03-31 counts the case in March …
+    assert_eq!(r.targets[1], TargetOutcome::Satisfies);
+    // … and no case in April
+    policy.evaluate_case(batch.case(0), day("2026-04-01"), &mut r);
+    assert_eq!(r.targets[1], TargetOutcome::NotCounted);
 
     policy.evaluate_case(batch.case(1), day("2026-03-10"), &mut r);
     assert_eq!(r.groups, [false, true]);

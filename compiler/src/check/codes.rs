@@ -207,6 +207,11 @@ pub static CHECK: &[CodeInfo] = &[
         "`min` or `max` of two values that cannot be compared",
         include_str!("../diagnostics/explain/E0330.md"),
     ),
+    code(
+        "E0331",
+        "the kinds of a count do not fit together",
+        include_str!("../diagnostics/explain/E0331.md"),
+    ),
     // Analysis.
     code(
         "W0401",

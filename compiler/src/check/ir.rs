@@ -209,6 +209,10 @@ pub struct CountIr {
     pub kind: usize,
     pub n: u32,
     pub filter: Option<TExpr>,
+    /// `samtale or telefonkontakt`: the further kinds, each with the
+    /// count's filter checked against that kind (the fields it reads are
+    /// shared, with one type)
+    pub also: Vec<(usize, Option<TExpr>)>,
     pub span: Span,
 }
 

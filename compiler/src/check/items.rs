@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use pol_runtime::bytecode::program::Dur;
+use pol_runtime::bytecode::verify::MAX_KINDS_PER_COUNT;
 use pol_runtime::vm::dates::{from_naive, MIN_DAY};
 
 use super::exprs::{dur_of, Scope};
@@ -592,12 +593,148 @@ impl<'a> Checker<'a> {
                     kind,
                     n: 1,
                     filter,
+                    also: Vec::new(),
                     span: f.kind.span,
                 })
                 .into_iter()
                 .collect(),
             span: f.span,
         }
+    }
+
+    /// A count over several kinds (`samtale or telefonkontakt where …`):
+    /// at most `MAX_KINDS_PER_COUNT` kinds, each once, and a filter that
+    /// reads only fields every kind has, with one type (E0331). `kind` and
+    /// `also` are the resolved kinds.
+    fn kinds_fit(&mut self, c: &ast::Count, kind: usize, also: &[(usize, &ast::Ident)]) -> bool {
+        if also.is_empty() {
+            return true;
+        }
+        let mut ok = true;
+        if also.len() >= MAX_KINDS_PER_COUNT {
+            let last = also.last().map_or(c.kind.span, |(_, k)| k.span);
+            self.diags.push(
+                Diagnostic::error(
+                    "E0331",
+                    format!("a count names at most {MAX_KINDS_PER_COUNT} event kinds"),
+                )
+                .with_label(c.kind.span.to(last), format!("{} kinds", also.len() + 1))
+                .with_help("split the count: require the kinds in two rules, or record the contacts as one event kind with a field for the channel"),
+            );
+            ok = false;
+        }
+        let names = |k: usize| {
+            self.checked
+                .events
+                .get(k)
+                .map_or_else(String::new, |e| e.name.clone())
+        };
+        for (i, (k, id)) in also.iter().enumerate() {
+            let twice = *k == kind || also.iter().take(i).any(|(o, _)| o == k);
+            if twice {
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0331",
+                        format!("`{}` is named twice in one count", id.name),
+                    )
+                    .with_label(id.span, "again here")
+                    .with_help(format!(
+                        "name each kind once: its events would otherwise count twice (`1 {}`)",
+                        names(*k)
+                    )),
+                );
+                ok = false;
+            }
+        }
+        let Some(filter) = &c.filter else {
+            return ok;
+        };
+        let kinds: Vec<usize> = std::iter::once(kind)
+            .chain(also.iter().map(|(k, _)| *k))
+            .collect();
+        let field_of = |me: &Self, k: usize, name: &str| {
+            me.checked
+                .events
+                .get(k)
+                .and_then(|e| e.fields.iter().find(|f| f.name == name))
+                .map(|f| (f.ty, f.optional))
+        };
+        let mut used = Vec::new();
+        event_names(filter, &mut used);
+        let mut seen = std::collections::HashSet::new();
+        for id in used {
+            if id.name == "date" || id.name == "dato" || !seen.insert(id.name.as_str()) {
+                continue;
+            }
+            let types: Vec<Option<(Ty, bool)>> =
+                kinds.iter().map(|k| field_of(self, *k, &id.name)).collect();
+            let Some(first) = types.iter().flatten().next().copied() else {
+                continue; // a case field or an enum value: the same for every kind
+            };
+            if types.iter().all(|t| *t == Some(first)) {
+                continue;
+            }
+            let shared: Vec<String> = self
+                .checked
+                .events
+                .get(kind)
+                .map(|e| {
+                    e.fields
+                        .iter()
+                        .filter(|f| {
+                            kinds
+                                .iter()
+                                .all(|k| field_of(self, *k, &f.name) == Some((f.ty, f.optional)))
+                        })
+                        .map(|f| format!("`{}`", f.name))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let lacking: Vec<String> = kinds
+                .iter()
+                .zip(&types)
+                .filter(|(_, t)| t.is_none())
+                .map(|(k, _)| format!("`{}`", names(*k)))
+                .collect();
+            let having: Vec<String> = kinds
+                .iter()
+                .zip(&types)
+                .filter(|(_, t)| t.is_some())
+                .map(|(k, _)| format!("`{}`", names(*k)))
+                .collect();
+            let message = if lacking.is_empty() {
+                let each: Vec<String> = kinds
+                    .iter()
+                    .zip(&types)
+                    .filter_map(|(k, t)| {
+                        t.map(|(ty, _)| format!("{} in `{}`", self.ty_words(ty), names(*k)))
+                    })
+                    .collect();
+                format!("`{}` is not of one type: {}", id.name, each.join(", "))
+            } else {
+                format!(
+                    "`{}` is a field of {} but not of {}",
+                    id.name,
+                    having.join(", "),
+                    lacking.join(", ")
+                )
+            };
+            let share = if shared.is_empty() {
+                "they share no field but `date`".to_string()
+            } else {
+                format!("they share {} (and `date`)", shared.join(", "))
+            };
+            self.diags.push(
+                Diagnostic::error("E0331", message)
+                    .with_label(id.span, "not a field every kind has, with one type")
+                    .with_help(format!(
+                        "a filter over several kinds reads only the fields they share: {share}; or write one count per kind, e.g. `1 {} where …`",
+                        names(kind)
+                    )),
+            );
+            ok = false;
+        }
+        ok
     }
 
     fn positive(&mut self, d: &ast::DurationLit) -> Dur {
@@ -628,19 +765,39 @@ impl<'a> Checker<'a> {
             let Some(kind) = self.event_kind(&c.kind) else {
                 continue;
             };
-            let filter = c.filter.as_ref().map(|f| {
-                self.cond(
-                    f,
-                    Scope {
-                        event: Some(kind),
-                        rules: false,
-                    },
-                )
-            });
+            let mut also = Vec::new();
+            for k in &c.also {
+                also.extend(self.event_kind(k).map(|a| (a, k)));
+            }
+            if also.len() != c.also.len() || !self.kinds_fit(c, kind, &also) {
+                continue;
+            }
+            let filter_for = |me: &mut Self, kind: usize| {
+                c.filter.as_ref().map(|f| {
+                    me.cond(
+                        f,
+                        Scope {
+                            event: Some(kind),
+                            rules: false,
+                        },
+                    )
+                })
+            };
+            let filter = filter_for(self, kind);
+            // The filter reads only fields every kind has, with one type
+            // (`kinds_fit`): checked again per kind for that kind's field
+            // numbers, any problem was reported by the first check.
+            let reported = self.diags.len();
+            let also = also
+                .into_iter()
+                .map(|(a, _)| (a, filter_for(self, a)))
+                .collect();
+            self.diags.truncate(reported);
             counts.push(CountIr {
                 kind,
                 n: n.max(1),
                 filter,
+                also,
                 span: c.span,
             });
         }
@@ -861,5 +1018,42 @@ impl<'a> Checker<'a> {
         }
         out.sort_unstable();
         out
+    }
+}
+
+/// The bare names an expression reads, outside nested aggregates (whose
+/// filters read their own kind's fields).
+fn event_names<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Ident>) {
+    use ast::ExprKind as K;
+    match &e.kind {
+        K::Name(id) => out.push(id),
+        K::Present(x) | K::OnTime(x) | K::Paren(x) => event_names(x, out),
+        K::Unary { operand, .. } => event_names(operand, out),
+        K::Binary { lhs, rhs, .. } | K::Pick { lhs, rhs, .. } => {
+            event_names(lhs, out);
+            event_names(rhs, out);
+        }
+        K::Age(Some(on)) => event_names(on, out),
+        K::Periods(ps) => {
+            for (a, b) in ps {
+                event_names(a, out);
+                if let Some(b) = b {
+                    event_names(b, out);
+                }
+            }
+        }
+        K::Bool(_)
+        | K::Int(_)
+        | K::Decimal(_)
+        | K::Percent(_)
+        | K::Text(_)
+        | K::Date(_)
+        | K::Duration(_)
+        | K::Path(..)
+        | K::Set(_)
+        | K::Today
+        | K::Age(None)
+        | K::Agg { .. }
+        | K::Error => {}
     }
 }

@@ -149,6 +149,12 @@ impl Diagnostics {
         }
     }
 
+    /// Drops every diagnostic pushed since the accumulator held `len` of
+    /// them (a repeated check whose problems were already reported).
+    pub fn truncate(&mut self, len: usize) {
+        self.list.truncate(len);
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.list.iter()
     }

@@ -92,6 +92,9 @@ impl Printer {
                     s.push_str(&format!("{} ", n.value));
                 }
                 s.push_str(&c.kind.name);
+                for k in &c.also {
+                    s.push_str(&format!(" {} {}", self.kw(Kw::Or), k.name));
+                }
                 if let Some(f) = &c.filter {
                     s.push_str(&format!(" {} {}", self.kw(Kw::Where), self.expr(f)));
                 }

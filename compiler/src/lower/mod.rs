@@ -32,6 +32,7 @@ pub fn lower(checked: &Checked, sources: &SourceMap) -> Program {
         code: Vec::new(),
         filters: Vec::new(),
         sets: Vec::new(),
+        also_kinds: Vec::new(),
         spans: Vec::new(),
         files: Vec::new(),
         file_ids: HashMap::new(),
@@ -177,6 +178,7 @@ pub fn lower(checked: &Checked, sources: &SourceMap) -> Program {
         code: l.code,
         filters: l.filters,
         sets: l.sets,
+        also_kinds: l.also_kinds,
         groups,
         rules,
         exemptions,
@@ -198,6 +200,7 @@ struct Lowerer<'a> {
     code: Vec<Op>,
     filters: Vec<Filter>,
     sets: Vec<u64>,
+    also_kinds: Vec<Vec<bc::KindFilter>>,
     spans: Vec<bc::Span>,
     files: Vec<u32>,
     file_ids: HashMap<u32, u16>,
@@ -264,6 +267,23 @@ impl Lowerer<'_> {
                         filter: match &c.filter {
                             Some(f) => self.filter(c.kind, f),
                             None => u32::MAX,
+                        },
+                        also: if c.also.is_empty() {
+                            u32::MAX
+                        } else {
+                            let list = c
+                                .also
+                                .iter()
+                                .map(|(k, f)| bc::KindFilter {
+                                    kind: *k as u16,
+                                    filter: match f {
+                                        Some(f) => self.filter(*k, f),
+                                        None => u32::MAX,
+                                    },
+                                })
+                                .collect();
+                            self.also_kinds.push(list);
+                            (self.also_kinds.len() - 1) as u32
                         },
                     })
                     .collect();

@@ -395,12 +395,15 @@ pub struct Requirement {
     pub span: Span,
 }
 
-/// `N kind [where filter]`; `n` is `None` when the author left it out
-/// (it means 1).
+/// `N kind [or kind …] [where filter]`; `n` is `None` when the author left
+/// it out (it means 1).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Count {
     pub n: Option<IntLit>,
     pub kind: Ident,
+    /// The further kinds after `or` (`samtale or telefonkontakt`): their
+    /// events count too.
+    pub also: Vec<Ident>,
     pub filter: Option<Expr>,
     pub span: Span,
 }

@@ -620,16 +620,30 @@ fn suspend(due: i32, start: i32, today: i32, periods: &[(i32, i32)]) -> i32 {
     due
 }
 
+/// The dates of a count's qualifying events up to today, in date order:
+/// every kind it names (`samtale or telefonkontakt`), each through the
+/// filter checked for that kind, gathered and sorted.
+fn count_dates(env: &Env<'_>, c: &CountIr) -> Vec<i32> {
+    let mut dates: Vec<i32> = env
+        .matching(c.kind, c.filter.as_ref())
+        .into_iter()
+        .map(|(d, _)| d)
+        .collect();
+    for (k, f) in &c.also {
+        dates.extend(env.matching(*k, f.as_ref()).into_iter().map(|(d, _)| d));
+    }
+    dates.sort_unstable();
+    dates
+}
+
 /// The date the counts are all reached, counting qualifying events from
 /// `from` on (cumulatively `k·n` for each count).
 fn fulfilled(env: &Env<'_>, counts: &[CountIr], from: i32, to: i32, k: u32) -> Option<i32> {
     let mut when = i32::MIN;
     for c in counts {
         let need = (c.n * k) as usize;
-        let dates: Vec<i32> = env
-            .matching(c.kind, c.filter.as_ref())
+        let dates: Vec<i32> = count_dates(env, c)
             .into_iter()
-            .map(|(d, _)| d)
             .filter(|d| *d >= from && *d <= to)
             .collect();
         if dates.len() < need {
@@ -672,10 +686,8 @@ fn instances(env: &Env<'_>, req: &RequirementIr, s: i32, susp: &[(i32, i32)]) ->
             out
         }
         FormIr::Interval { gap, after } => {
-            let dates: Vec<i32> = env
-                .matching(counts[0].kind, counts[0].filter.as_ref())
+            let dates: Vec<i32> = count_dates(env, &counts[0])
                 .into_iter()
-                .map(|(d, _)| d)
                 .filter(|d| *d >= s)
                 .collect();
             let p = add_dur(s, after, 1);
@@ -723,10 +735,8 @@ fn instances(env: &Env<'_>, req: &RequirementIr, s: i32, susp: &[(i32, i32)]) ->
             // recent event leaves it, so that day is the due date (S + len
             // while fewer than N events exist); `met` carries the latest event.
             let c = &counts[0];
-            let dates: Vec<i32> = env
-                .matching(c.kind, c.filter.as_ref())
+            let dates: Vec<i32> = count_dates(env, c)
                 .into_iter()
-                .map(|(d, _)| d)
                 .filter(|d| *d >= s)
                 .collect();
             let n = c.n as usize;

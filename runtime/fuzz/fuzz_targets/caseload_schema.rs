@@ -76,6 +76,7 @@ pub fn program() -> Program {
         code: vec![],
         filters: vec![],
         sets: vec![],
+        also_kinds: vec![],
         groups: vec![],
         rules: vec![],
         exemptions: vec![],

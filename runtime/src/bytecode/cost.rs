@@ -85,8 +85,21 @@ pub fn cost_bound(p: &Program) -> CostBound {
                             .map(|f| u64::from(f.code.len))
                             .unwrap_or(0)
                     };
-                    // Each count scans its kind's events once, running its filter.
-                    let scan: u64 = req.counts.iter().map(|c| 1 + filter_len(c.filter)).sum();
+                    // Each count scans its kind's events once, running its
+                    // filter; a count over several kinds scans each kind's,
+                    // choosing the earliest among its kinds at every step.
+                    let scan: u64 = req
+                        .counts
+                        .iter()
+                        .map(|c| {
+                            let also = p.also(c);
+                            let kinds = 1 + also.len() as u64;
+                            std::iter::once(c.filter)
+                                .chain(also.iter().map(|a| a.filter))
+                                .map(|f| kinds + filter_len(f))
+                                .sum::<u64>()
+                        })
+                        .sum();
                     let instances = match req.form {
                         Form::Within { .. }
                         | Form::BeforeWeek { .. }

@@ -259,12 +259,17 @@ impl Lister<'_> {
                             .counts
                             .iter()
                             .map(|c| {
-                                let f = if c.filter == u32::MAX {
-                                    String::new()
-                                } else {
-                                    format!(" where filter {}", c.filter)
+                                let lane = |kind: u16, filter: u32| {
+                                    if filter == u32::MAX {
+                                        self.kind(kind)
+                                    } else {
+                                        format!("{} where filter {filter}", self.kind(kind))
+                                    }
                                 };
-                                format!("{} {}{f}", c.n, self.kind(c.kind))
+                                let kinds: Vec<String> = std::iter::once(lane(c.kind, c.filter))
+                                    .chain(p.also(c).iter().map(|a| lane(a.kind, a.filter)))
+                                    .collect();
+                                format!("{} {}", c.n, kinds.join(" or "))
                             })
                             .collect();
                         let (verb, counts) = match req.form {

@@ -53,6 +53,11 @@ pub struct Program {
     pub filters: Vec<Filter>,
     /// Enum sets used by `Op::InSet`: bit `i` set means variant `i` is in the set.
     pub sets: Vec<u64>,
+    /// The further kinds of the counts over several kinds (`CountTerm::also`),
+    /// each with the count's `where` compiled for that kind: 1 to
+    /// `MAX_KINDS_PER_COUNT - 1` of them, every kind distinct (the count's
+    /// own included). Never reached from a prohibition.
+    pub also_kinds: Vec<Vec<KindFilter>>,
     pub groups: Vec<Group>,
     pub rules: Vec<Rule>,
     pub exemptions: Vec<Exemption>,
@@ -83,6 +88,19 @@ pub struct Meta {
 pub struct Effective {
     pub from: Option<i32>,
     pub until: Option<i32>,
+}
+
+impl Program {
+    /// The further kinds of a count (empty for a count of one kind).
+    #[inline]
+    pub fn also(&self, t: &CountTerm) -> &[KindFilter] {
+        if !t.merged() {
+            return &[];
+        }
+        self.also_kinds
+            .get(t.also as usize)
+            .map_or(&[], |v| v.as_slice())
+    }
 }
 
 impl Effective {
@@ -334,6 +352,27 @@ pub struct CountTerm {
     /// at least 1
     pub n: u32,
     /// index into `Program::filters`, or `u32::MAX` for none
+    pub filter: u32,
+    /// `1 samtale or telefonkontakt`: index into `Program::also_kinds`, the
+    /// further kinds whose events count too (merged with `kind`'s by
+    /// date), or `u32::MAX` for a count of one kind. An index, not a list,
+    /// so a count stays small and `Copy` on the hot path.
+    pub also: u32,
+}
+
+impl CountTerm {
+    /// Whether the count names several kinds.
+    #[inline]
+    pub fn merged(&self) -> bool {
+        self.also != u32::MAX
+    }
+}
+
+/// One further kind of a count over several kinds (`CountTerm::also`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindFilter {
+    pub kind: u16,
+    /// index into `Program::filters` (a filter on this kind), or `u32::MAX`
     pub filter: u32,
 }
 

@@ -28,6 +28,9 @@ pub const MAX_STACK: usize = 64;
 /// The most counts one requirement may join with `and` (the VM keeps one
 /// cursor per count in a fixed array).
 pub const MAX_COUNTS: usize = 16;
+/// The most event kinds one count may name (`samtale or telefonkontakt`):
+/// the VM merges them with one position per kind in a fixed array.
+pub const MAX_KINDS_PER_COUNT: usize = 4;
 /// The most parameters a program may declare (16-bit indices).
 pub const MAX_PARAMS: usize = u16::MAX as usize;
 /// The most suspending exemptions that may reach one rule (the VM merges
@@ -307,19 +310,39 @@ impl Verifier<'_> {
         {
             return Err("a prohibition takes exactly one count of 1 event".into());
         }
+        if matches!(req.form, Form::Forbid { .. }) && req.counts.iter().any(|c| c.merged()) {
+            return Err("a prohibition names one event kind".into());
+        }
         for c in &req.counts {
-            in_range(
-                "event kind",
-                usize::from(c.kind),
-                self.p.schema.events.len(),
-            )?;
             if c.n == 0 {
                 return Err("requires 0 events".into());
             }
-            if c.filter != u32::MAX {
-                in_range("filter", c.filter as usize, self.p.filters.len())?;
-                if self.p.filters.get(c.filter as usize).map(|f| f.kind) != Some(c.kind) {
-                    return Err(format!("filter {} reads another event kind", c.filter));
+            if c.merged() {
+                in_range("kind list", c.also as usize, self.p.also_kinds.len())?;
+            }
+            let also = self.p.also(c);
+            if c.merged() && also.is_empty() {
+                return Err(format!("kind list {} is empty", c.also));
+            }
+            if also.len() >= MAX_KINDS_PER_COUNT {
+                return Err(format!(
+                    "a count names more than {MAX_KINDS_PER_COUNT} event kinds"
+                ));
+            }
+            let lanes =
+                std::iter::once((c.kind, c.filter)).chain(also.iter().map(|a| (a.kind, a.filter)));
+            for (i, (kind, filter)) in lanes.enumerate() {
+                in_range("event kind", usize::from(kind), self.p.schema.events.len())?;
+                if filter != u32::MAX {
+                    in_range("filter", filter as usize, self.p.filters.len())?;
+                    if self.p.filters.get(filter as usize).map(|f| f.kind) != Some(kind) {
+                        return Err(format!("filter {filter} reads another event kind"));
+                    }
+                }
+                // a kind twice would count its events twice
+                let earlier = std::iter::once(c.kind).chain(also.iter().map(|a| a.kind));
+                if earlier.take(i).any(|k| k == kind) {
+                    return Err(format!("a count names event kind {kind} twice"));
                 }
             }
         }

@@ -4,8 +4,8 @@
 //! the due-date shifts of suspensions. Small functions used on the hot path
 //! are `#[inline]`: they are called from `machine.rs`, another codegen unit.
 
-use crate::bytecode::program::CountTerm;
-use crate::bytecode::verify::MAX_SUSPENDS_PER_RULE;
+use crate::bytecode::program::{CountTerm, KindFilter};
+use crate::bytecode::verify::{MAX_KINDS_PER_COUNT, MAX_SUSPENDS_PER_RULE};
 use crate::caseload::batch::{CaseRef, Events};
 use crate::vm::context::Ctx;
 use crate::vm::machine::{day, Machine};
@@ -168,6 +168,234 @@ impl Cursor {
     }
 }
 
+// ---------------------------------------------------------------------------
+// Counts over several kinds (`1 samtale or telefonkontakt`)
+// ---------------------------------------------------------------------------
+
+/// One kind of a count over several kinds: its events, its filter, and the
+/// stretch `[pos, end)` of them not yet walked.
+#[derive(Clone, Copy)]
+struct Lane<'a> {
+    ev: Events<'a>,
+    filter: u32,
+    pos: u32,
+    end: u32,
+}
+
+impl Lane<'_> {
+    const EMPTY: Lane<'static> = Lane {
+        ev: Events::EMPTY,
+        filter: u32::MAX,
+        pos: 0,
+        end: 0,
+    };
+}
+
+/// The lanes of a count over several kinds, walked as one list in date
+/// order: a k-way merge of the kinds' sorted events, with one position per
+/// kind in a fixed array (nothing allocated). A count of one kind never
+/// comes here: it keeps the plain `Cursor`.
+#[derive(Clone, Copy)]
+pub(crate) struct Merge<'a> {
+    lanes: [Lane<'a>; MAX_KINDS_PER_COUNT],
+    n: usize,
+    /// qualifying events passed so far
+    got: u32,
+    /// the date of the last of them
+    last: i32,
+}
+
+impl<'a> Merge<'a> {
+    /// The events of every kind of `term` in `[from, to]`.
+    #[inline]
+    pub(crate) fn open(
+        cx: &Ctx<'a>,
+        term: &CountTerm,
+        also: &[KindFilter],
+        from: i64,
+        to: i64,
+    ) -> Merge<'a> {
+        let mut lanes = [Lane::EMPTY; MAX_KINDS_PER_COUNT];
+        let kinds = std::iter::once((term.kind, term.filter))
+            .chain(also.iter().map(|a| (a.kind, a.filter)));
+        let mut n = 0;
+        for (lane, (kind, filter)) in lanes.iter_mut().zip(kinds) {
+            let ev = cx.case.events(kind);
+            let (pos, end) = cx.window(kind, ev.dates, from, to);
+            *lane = Lane {
+                ev,
+                filter,
+                pos: pos as u32,
+                end: end as u32,
+            };
+            n += 1;
+        }
+        Merge {
+            lanes,
+            n,
+            got: 0,
+            last: i32::MIN,
+        }
+    }
+
+    /// The lane whose next event is the earliest (the first such lane on
+    /// a tie), with that event's date.
+    #[inline]
+    fn earliest(&self) -> Option<(usize, i32)> {
+        let mut best: Option<(usize, i32)> = None;
+        for (i, lane) in self.lanes.iter().enumerate().take(self.n) {
+            if lane.pos >= lane.end {
+                continue;
+            }
+            if let Some(&d) = lane.ev.dates.get(lane.pos as usize) {
+                if best.is_none_or(|(_, b)| d < b) {
+                    best = Some((i, d));
+                }
+            }
+        }
+        best
+    }
+
+    /// Walks the next event in date order if it is dated on or before
+    /// `limit`; `Some(Some(date))` when it qualifies.
+    #[inline]
+    fn step(&mut self, m: &Machine<'_>, cx: &Ctx<'_>, limit: i64) -> Option<Option<i64>> {
+        let (i, d) = self.earliest()?;
+        if i64::from(d) > limit {
+            return None;
+        }
+        let lane = self.lanes.get_mut(i)?;
+        let k = lane.pos as usize;
+        lane.pos += 1;
+        if m.matches(lane.filter, cx, &lane.ev, k) {
+            self.got += 1;
+            self.last = d;
+            return Some(Some(i64::from(d)));
+        }
+        Some(None)
+    }
+
+    #[inline]
+    fn next(&mut self, m: &Machine<'_>, cx: &Ctx<'_>) -> Option<i64> {
+        loop {
+            if let Some(d) = self.step(m, cx, i64::MAX)? {
+                return Some(d);
+            }
+        }
+    }
+
+    /// As `Cursor::nth`.
+    #[inline]
+    pub(crate) fn nth(&mut self, m: &Machine<'_>, cx: &Ctx<'_>, target: u64) -> Option<i64> {
+        while u64::from(self.got) < target {
+            self.next(m, cx)?;
+        }
+        (u64::from(self.got) == target && self.got > 0).then_some(i64::from(self.last))
+    }
+
+    /// As `Counter::skip_through`.
+    #[inline]
+    fn skip_through(&mut self, m: &Machine<'_>, cx: &Ctx<'_>, limit: i64) -> Option<i64> {
+        let mut found = None;
+        while let Some(d) = self.step(m, cx, limit) {
+            found = d.or(found);
+        }
+        found
+    }
+}
+
+/// `Sliding` for a count over several kinds: `[lo, hi)` per kind, `hi`
+/// advanced in date order across the kinds so that the events passed are
+/// always the earliest ones (dates from `t` on).
+#[derive(Clone, Copy)]
+pub(crate) struct SlidingMerge<'a> {
+    lanes: [Lane<'a>; MAX_KINDS_PER_COUNT],
+    /// per kind, the first event not yet dropped (`lanes[i].pos` is `hi`)
+    lo: [u32; MAX_KINDS_PER_COUNT],
+    n: usize,
+    inside: u32,
+    last: i32,
+}
+
+impl<'a> SlidingMerge<'a> {
+    #[inline]
+    pub(crate) fn open(
+        cx: &Ctx<'a>,
+        term: &CountTerm,
+        also: &[KindFilter],
+        from: i64,
+        to: i64,
+    ) -> SlidingMerge<'a> {
+        let m = Merge::open(cx, term, also, from, to);
+        let mut lo = [0; MAX_KINDS_PER_COUNT];
+        for (l, lane) in lo.iter_mut().zip(&m.lanes) {
+            *l = lane.pos;
+        }
+        SlidingMerge {
+            lanes: m.lanes,
+            lo,
+            n: m.n,
+            inside: 0,
+            last: i32::MIN,
+        }
+    }
+
+    /// As `Sliding::nth_from`.
+    #[inline]
+    pub(crate) fn nth_from(
+        &mut self,
+        m: &Machine<'_>,
+        cx: &Ctx<'_>,
+        term: &CountTerm,
+        t: i64,
+    ) -> Option<i64> {
+        // drop every kind's events dated before t
+        for (lane, lo) in self.lanes.iter_mut().zip(self.lo.iter_mut()).take(self.n) {
+            while *lo < lane.end {
+                let k = *lo as usize;
+                let Some(&d) = lane.ev.dates.get(k) else {
+                    break;
+                };
+                if i64::from(d) >= t {
+                    break;
+                }
+                if *lo < lane.pos && m.matches(lane.filter, cx, &lane.ev, k) {
+                    self.inside = self.inside.saturating_sub(1);
+                }
+                *lo += 1;
+                lane.pos = lane.pos.max(*lo);
+            }
+        }
+        // take events in date order until n qualify
+        while self.inside < term.n {
+            let mut best: Option<(usize, i32)> = None;
+            for (i, lane) in self.lanes.iter().enumerate().take(self.n) {
+                if lane.pos >= lane.end {
+                    continue;
+                }
+                if let Some(&d) = lane.ev.dates.get(lane.pos as usize) {
+                    if best.is_none_or(|(_, b)| d < b) {
+                        best = Some((i, d));
+                    }
+                }
+            }
+            let Some((i, d)) = best else {
+                break;
+            };
+            let Some(lane) = self.lanes.get_mut(i) else {
+                break;
+            };
+            let k = lane.pos as usize;
+            lane.pos += 1;
+            if m.matches(lane.filter, cx, &lane.ev, k) {
+                self.inside += 1;
+                self.last = d;
+            }
+        }
+        (self.inside >= term.n && term.n > 0).then_some(i64::from(self.last))
+    }
+}
+
 /// One count's qualifying events in a window, for the forms with one count
 /// and for the slow paths.
 pub(crate) struct Counter<'a, 'p> {
@@ -176,6 +404,8 @@ pub(crate) struct Counter<'a, 'p> {
     pub term: &'a CountTerm,
     ev: Events<'a>,
     cur: Cursor,
+    /// a count over several kinds walks them merged instead of `cur`
+    many: Option<Merge<'a>>,
     pub n: u64,
 }
 
@@ -195,6 +425,9 @@ impl<'a, 'p> Counter<'a, 'p> {
             term,
             cur: Cursor::open(cx, term.kind, &ev, from, to),
             ev,
+            many: term
+                .merged()
+                .then(|| Merge::open(cx, term, m.p.also(term), from, to)),
             n: u64::from(term.n),
         }
     }
@@ -202,17 +435,26 @@ impl<'a, 'p> Counter<'a, 'p> {
     /// Qualifying events passed so far.
     #[inline]
     pub fn got(&self) -> u64 {
-        u64::from(self.cur.got)
+        match &self.many {
+            Some(mg) => u64::from(mg.got),
+            None => u64::from(self.cur.got),
+        }
     }
 
     #[inline]
     pub fn nth(&mut self, target: u64) -> Option<i64> {
+        if let Some(mg) = &mut self.many {
+            return mg.nth(self.m, self.cx, target);
+        }
         self.cur.nth(self.m, self.cx, self.term, &self.ev, target)
     }
 
     /// Consumes the qualifying events dated on or before `limit`; the last one's date.
     #[inline]
     pub fn skip_through(&mut self, limit: i64) -> Option<i64> {
+        if let Some(mg) = &mut self.many {
+            return mg.skip_through(self.m, self.cx, limit);
+        }
         let mut found = None;
         while self.cur.pos < self.cur.end {
             let k = self.cur.pos as usize;
@@ -235,6 +477,10 @@ impl<'a, 'p> Counter<'a, 'p> {
     /// All qualifying events left (consumes them); the total passed.
     #[inline]
     pub fn count_all(&mut self) -> u64 {
+        if let Some(mg) = &mut self.many {
+            while mg.next(self.m, self.cx).is_some() {}
+            return u64::from(mg.got);
+        }
         while self
             .cur
             .next(self.m, self.cx, self.term, &self.ev)
@@ -256,6 +502,8 @@ pub(crate) struct Counters<'a, 'p> {
     from: i64,
     to: i64,
     cur: [Cursor; KEPT_CURSORS],
+    /// the merged cursors of counts over several kinds, by count
+    many: [Option<Merge<'a>>; KEPT_CURSORS],
 }
 
 impl<'a, 'p> Counters<'a, 'p> {
@@ -268,8 +516,13 @@ impl<'a, 'p> Counters<'a, 'p> {
         to: i64,
     ) -> Self {
         let mut cur = [Cursor::default(); KEPT_CURSORS];
-        for (c, t) in cur.iter_mut().zip(terms) {
-            *c = Cursor::open(cx, t.kind, &cx.case.events(t.kind), from, to);
+        let mut many = [None; KEPT_CURSORS];
+        for ((c, mg), t) in cur.iter_mut().zip(many.iter_mut()).zip(terms) {
+            if t.merged() {
+                *mg = Some(Merge::open(cx, t, m.p.also(t), from, to));
+            } else {
+                *c = Cursor::open(cx, t.kind, &cx.case.events(t.kind), from, to);
+            }
         }
         Counters {
             m,
@@ -278,6 +531,7 @@ impl<'a, 'p> Counters<'a, 'p> {
             from,
             to,
             cur,
+            many,
         }
     }
 
@@ -289,10 +543,13 @@ impl<'a, 'p> Counters<'a, 'p> {
         for (i, t) in self.terms.iter().enumerate() {
             let ev = self.cx.case.events(t.kind);
             let target = k.saturating_mul(u64::from(t.n));
-            let d = match self.cur.get_mut(i) {
-                Some(c) => c.nth(self.m, self.cx, t, &ev, target),
-                None => Cursor::open(self.cx, t.kind, &ev, self.from, self.to)
+            let d = match (self.cur.get_mut(i), self.many.get_mut(i)) {
+                (_, Some(Some(mg))) => mg.nth(self.m, self.cx, target),
+                (Some(c), _) if !t.merged() => c.nth(self.m, self.cx, t, &ev, target),
+                _ if !t.merged() => Cursor::open(self.cx, t.kind, &ev, self.from, self.to)
                     .nth(self.m, self.cx, t, &ev, target),
+                _ => Merge::open(self.cx, t, self.m.p.also(t), self.from, self.to)
+                    .nth(self.m, self.cx, target),
             }?;
             when = when.max(d);
         }

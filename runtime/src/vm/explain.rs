@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::bytecode::program::{Body, Form, Program, StrId};
+use crate::bytecode::program::{Body, CountTerm, Form, Program, StrId};
 use crate::caseload::batch::CaseRef;
 use crate::vm::context::{Ctx, ExemptReason, MonthMemo, NotApplicable, Trace};
 use crate::vm::counting::Counter;
@@ -169,16 +169,30 @@ pub(crate) fn explain(policy: &Policy, case: CaseRef<'_>, today: i32) -> CaseExp
                 .iter()
                 .filter(|_| !matches!(req.form, Form::Forbid { .. }))
             {
-                let kind = kind_name(term.kind);
-                let mut c = Counter::new(&m, &cx, term, anchor, i64::from(today));
-                let mut k = 1;
-                while let Some(d) = c.nth(k) {
-                    events.push(CountedEvent {
-                        kind: kind.clone(),
-                        date: format_day(d as i32),
-                    });
-                    k += 1;
+                // a count over several kinds: each kind's events, then all
+                // of the count's in date order, each named by its own kind
+                let lanes = std::iter::once((term.kind, term.filter))
+                    .chain(p.also(term).iter().map(|a| (a.kind, a.filter)));
+                let mut counted = Vec::new();
+                for (kind, filter) in lanes {
+                    let one = CountTerm {
+                        kind,
+                        n: term.n,
+                        filter,
+                        also: u32::MAX,
+                    };
+                    let mut c = Counter::new(&m, &cx, &one, anchor, i64::from(today));
+                    let mut k = 1;
+                    while let Some(d) = c.nth(k) {
+                        counted.push((d, kind));
+                        k += 1;
+                    }
                 }
+                counted.sort_by_key(|(d, _)| *d);
+                events.extend(counted.into_iter().map(|(d, kind)| CountedEvent {
+                    kind: kind_name(kind),
+                    date: format_day(d as i32),
+                }));
             }
         }
         let exemption = res.exemption.and_then(|e| {

@@ -21,7 +21,9 @@ use crate::vm::result::{CaseResult, RuleResult, Status, TargetOutcome};
 
 use crate::vm::context::{Ctx, ExemptReason, MonthMemo, NoTrace, NotApplicable, Trace};
 use crate::vm::counting::{open, without_due};
-pub(crate) use crate::vm::counting::{Counter, Counters, Sliding, Suspensions, Walk};
+pub(crate) use crate::vm::counting::{
+    Counter, Counters, Merge, Sliding, SlidingMerge, Suspensions, Walk,
+};
 
 #[derive(Clone, Copy)]
 pub(crate) struct Machine<'p> {
@@ -695,6 +697,9 @@ impl<'p> Machine<'p> {
         cx: &Ctx<'_>,
         mut visit: impl FnMut(i64, Option<i64>, Option<i64>) -> bool,
     ) {
+        if req.counts.iter().any(CountTerm::merged) {
+            return self.each_instances_merged(req, trigger, len, s, cx, visit);
+        }
         let today = cx.today;
         let (kind, filter) = trigger;
         let tev = cx.case.events(kind);
@@ -717,6 +722,63 @@ impl<'p> Machine<'p> {
             for (sl, term) in slides.iter_mut().zip(&req.counts) {
                 let ev = cx.case.events(term.kind);
                 match sl.nth_from(self, cx, term, &ev, t) {
+                    Some(f) => when = when.map(|w| w.max(f)),
+                    None => when = None,
+                }
+            }
+            if !visit(t, raw, when.filter(|w| *w != i64::MIN)) {
+                return;
+            }
+        }
+    }
+
+    /// `each_instances` for a requirement with a count over several kinds
+    /// (`1 samtale or telefonkontakt after each …`): the same walk, each
+    /// count's window a `Sliding` or, over several kinds, a `SlidingMerge`.
+    /// Kept apart so the single-kind walk carries no merge state.
+    #[inline(never)]
+    fn each_instances_merged(
+        &self,
+        req: &Requirement,
+        trigger: (u16, u32),
+        len: Option<Dur>,
+        s: i64,
+        cx: &Ctx<'_>,
+        mut visit: impl FnMut(i64, Option<i64>, Option<i64>) -> bool,
+    ) {
+        let today = cx.today;
+        let (kind, filter) = trigger;
+        let tev = cx.case.events(kind);
+        let (start, end) = cx.window(kind, tev.dates, s, today);
+        let mut slides = [Sliding::default(); MAX_COUNTS];
+        let mut merged: [Option<SlidingMerge<'_>>; MAX_COUNTS] = [None; MAX_COUNTS];
+        for ((sl, mg), term) in slides.iter_mut().zip(merged.iter_mut()).zip(&req.counts) {
+            if term.merged() {
+                *mg = Some(SlidingMerge::open(cx, term, self.p.also(term), s, today));
+            } else {
+                let ev = cx.case.events(term.kind);
+                *sl = Sliding::open(cx, term.kind, &ev, s, today);
+            }
+        }
+        for k in start..end {
+            if !self.matches(filter, cx, &tev, k) {
+                continue;
+            }
+            let Some(&d) = tev.dates.get(k) else {
+                break;
+            };
+            let t = i64::from(d);
+            let raw = len.and_then(|len| cx.months.add_dur(t, len));
+            let mut when = Some(i64::MIN);
+            for ((sl, mg), term) in slides.iter_mut().zip(merged.iter_mut()).zip(&req.counts) {
+                let f = match mg {
+                    Some(mg) => mg.nth_from(self, cx, term, t),
+                    None => {
+                        let ev = cx.case.events(term.kind);
+                        sl.nth_from(self, cx, term, &ev, t)
+                    }
+                };
+                match f {
                     Some(f) => when = when.map(|w| w.max(f)),
                     None => when = None,
                 }
@@ -773,12 +835,25 @@ impl<'p> Machine<'p> {
         }
     }
 
+    /// The date of a count's `n`-th qualifying event in `[from, to]`, over
+    /// several kinds (their events merged by date). Kept out of line so
+    /// the single-kind walk of `fulfilled_once` stays as small as it was.
+    #[cold]
+    #[inline(never)]
+    fn nth_merged(&self, cx: &Ctx<'_>, t: &CountTerm, from: i64, to: i64) -> Option<i64> {
+        Merge::open(cx, t, self.p.also(t), from, to).nth(self, cx, u64::from(t.n))
+    }
+
     /// `Counters::new(…).fulfilled(1)` for a requirement with one
     /// instance: each count's cursor lives only while its events are
     /// walked, with no cursor array built and handed back.
     fn fulfilled_once(&self, cx: &Ctx<'_>, terms: &[CountTerm], from: i64, to: i64) -> Option<i64> {
         let mut when = i64::MIN;
         for t in terms {
+            if t.merged() {
+                when = when.max(self.nth_merged(cx, t, from, to)?);
+                continue;
+            }
             // One search for the window's start; its end is found by the
             // walk itself, which stops there or at the n-th qualifying event.
             let ev = cx.case.events(t.kind);

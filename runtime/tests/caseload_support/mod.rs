@@ -192,6 +192,7 @@ pub fn program() -> Program {
         filters: vec![],
         params: vec![],
         sets: vec![],
+        also_kinds: vec![],
         groups,
         rules,
         exemptions,

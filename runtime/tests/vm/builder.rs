@@ -78,6 +78,7 @@ impl Builder {
             code: vec![],
             filters: vec![],
             sets: vec![],
+            also_kinds: vec![],
             groups: vec![],
             rules: vec![],
             exemptions: vec![],
@@ -248,11 +249,17 @@ pub fn count(kind: u16, n: u32) -> CountTerm {
         kind,
         n,
         filter: u32::MAX,
+        also: u32::MAX,
     }
 }
 
 pub fn count_where(kind: u16, n: u32, filter: u32) -> CountTerm {
-    CountTerm { kind, n, filter }
+    CountTerm {
+        kind,
+        n,
+        filter,
+        also: u32::MAX,
+    }
 }
 
 /// A test case: benefit_start and events `(kind, date, field value)`.

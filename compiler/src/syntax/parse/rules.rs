@@ -184,11 +184,13 @@ impl Builder<'_> {
         let span = self.span(&p);
         let mut n = None;
         let mut kind = None;
+        let mut also = Vec::new();
         let mut filter = None;
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::int => n = Some(self.int_lit(&c)),
-                Rule::ident => kind = Some(self.ident(&c)),
+                Rule::ident if kind.is_none() => kind = Some(self.ident(&c)),
+                Rule::ident => also.push(self.ident(&c)),
                 Rule::count_filter => filter = Some(self.build_expr(c)),
                 _ => {}
             }
@@ -196,6 +198,7 @@ impl Builder<'_> {
         Count {
             n,
             kind: kind.unwrap_or_else(|| self.missing_ident(span)),
+            also,
             filter,
             span,
         }
