@@ -175,16 +175,18 @@ impl Cursor {
 /// One kind of a count over several kinds: its events, its filter, and the
 /// stretch `[pos, end)` of them not yet walked.
 #[derive(Clone, Copy)]
-struct Lane<'a> {
-    ev: Events<'a>,
+struct Lane {
+    /// the kind (its events are fetched when walked: a lane holding them
+    /// made `Merge` 240 bytes, and every `Counters` carries room for some)
+    kind: u16,
     filter: u32,
     pos: u32,
     end: u32,
 }
 
-impl Lane<'_> {
-    const EMPTY: Lane<'static> = Lane {
-        ev: Events::EMPTY,
+impl Lane {
+    const EMPTY: Lane = Lane {
+        kind: 0,
         filter: u32::MAX,
         pos: 0,
         end: 0,
@@ -196,8 +198,8 @@ impl Lane<'_> {
 /// kind in a fixed array (nothing allocated). A count of one kind never
 /// comes here: it keeps the plain `Cursor`.
 #[derive(Clone, Copy)]
-pub(crate) struct Merge<'a> {
-    lanes: [Lane<'a>; MAX_KINDS_PER_COUNT],
+pub(crate) struct Merge {
+    lanes: [Lane; MAX_KINDS_PER_COUNT],
     n: usize,
     /// qualifying events passed so far
     got: u32,
@@ -205,16 +207,16 @@ pub(crate) struct Merge<'a> {
     last: i32,
 }
 
-impl<'a> Merge<'a> {
+impl Merge {
     /// The events of every kind of `term` in `[from, to]`.
     #[inline]
     pub(crate) fn open(
-        cx: &Ctx<'a>,
+        cx: &Ctx<'_>,
         term: &CountTerm,
         also: &[KindFilter],
         from: i64,
         to: i64,
-    ) -> Merge<'a> {
+    ) -> Merge {
         let mut lanes = [Lane::EMPTY; MAX_KINDS_PER_COUNT];
         let kinds = std::iter::once((term.kind, term.filter))
             .chain(also.iter().map(|a| (a.kind, a.filter)));
@@ -223,7 +225,7 @@ impl<'a> Merge<'a> {
             let ev = cx.case.events(kind);
             let (pos, end) = cx.window(kind, ev.dates, from, to);
             *lane = Lane {
-                ev,
+                kind,
                 filter,
                 pos: pos as u32,
                 end: end as u32,
@@ -241,13 +243,13 @@ impl<'a> Merge<'a> {
     /// The lane whose next event is the earliest (the first such lane on
     /// a tie), with that event's date.
     #[inline]
-    fn earliest(&self) -> Option<(usize, i32)> {
+    fn earliest(&self, cx: &Ctx<'_>) -> Option<(usize, i32)> {
         let mut best: Option<(usize, i32)> = None;
         for (i, lane) in self.lanes.iter().enumerate().take(self.n) {
             if lane.pos >= lane.end {
                 continue;
             }
-            if let Some(&d) = lane.ev.dates.get(lane.pos as usize) {
+            if let Some(&d) = cx.case.events(lane.kind).dates.get(lane.pos as usize) {
                 if best.is_none_or(|(_, b)| d < b) {
                     best = Some((i, d));
                 }
@@ -260,14 +262,14 @@ impl<'a> Merge<'a> {
     /// `limit`; `Some(Some(date))` when it qualifies.
     #[inline]
     fn step(&mut self, m: &Machine<'_>, cx: &Ctx<'_>, limit: i64) -> Option<Option<i64>> {
-        let (i, d) = self.earliest()?;
+        let (i, d) = self.earliest(cx)?;
         if i64::from(d) > limit {
             return None;
         }
         let lane = self.lanes.get_mut(i)?;
         let k = lane.pos as usize;
         lane.pos += 1;
-        if m.matches(lane.filter, cx, &lane.ev, k) {
+        if m.matches(lane.filter, cx, &cx.case.events(lane.kind), k) {
             self.got += 1;
             self.last = d;
             return Some(Some(i64::from(d)));
@@ -308,8 +310,8 @@ impl<'a> Merge<'a> {
 /// advanced in date order across the kinds so that the events passed are
 /// always the earliest ones (dates from `t` on).
 #[derive(Clone, Copy)]
-pub(crate) struct SlidingMerge<'a> {
-    lanes: [Lane<'a>; MAX_KINDS_PER_COUNT],
+pub(crate) struct SlidingMerge {
+    lanes: [Lane; MAX_KINDS_PER_COUNT],
     /// per kind, the first event not yet dropped (`lanes[i].pos` is `hi`)
     lo: [u32; MAX_KINDS_PER_COUNT],
     n: usize,
@@ -317,15 +319,15 @@ pub(crate) struct SlidingMerge<'a> {
     last: i32,
 }
 
-impl<'a> SlidingMerge<'a> {
+impl SlidingMerge {
     #[inline]
     pub(crate) fn open(
-        cx: &Ctx<'a>,
+        cx: &Ctx<'_>,
         term: &CountTerm,
         also: &[KindFilter],
         from: i64,
         to: i64,
-    ) -> SlidingMerge<'a> {
+    ) -> SlidingMerge {
         let m = Merge::open(cx, term, also, from, to);
         let mut lo = [0; MAX_KINDS_PER_COUNT];
         for (l, lane) in lo.iter_mut().zip(&m.lanes) {
@@ -351,15 +353,16 @@ impl<'a> SlidingMerge<'a> {
     ) -> Option<i64> {
         // drop every kind's events dated before t
         for (lane, lo) in self.lanes.iter_mut().zip(self.lo.iter_mut()).take(self.n) {
+            let ev = cx.case.events(lane.kind);
             while *lo < lane.end {
                 let k = *lo as usize;
-                let Some(&d) = lane.ev.dates.get(k) else {
+                let Some(&d) = ev.dates.get(k) else {
                     break;
                 };
                 if i64::from(d) >= t {
                     break;
                 }
-                if *lo < lane.pos && m.matches(lane.filter, cx, &lane.ev, k) {
+                if *lo < lane.pos && m.matches(lane.filter, cx, &ev, k) {
                     self.inside = self.inside.saturating_sub(1);
                 }
                 *lo += 1;
@@ -373,7 +376,7 @@ impl<'a> SlidingMerge<'a> {
                 if lane.pos >= lane.end {
                     continue;
                 }
-                if let Some(&d) = lane.ev.dates.get(lane.pos as usize) {
+                if let Some(&d) = cx.case.events(lane.kind).dates.get(lane.pos as usize) {
                     if best.is_none_or(|(_, b)| d < b) {
                         best = Some((i, d));
                     }
@@ -387,7 +390,7 @@ impl<'a> SlidingMerge<'a> {
             };
             let k = lane.pos as usize;
             lane.pos += 1;
-            if m.matches(lane.filter, cx, &lane.ev, k) {
+            if m.matches(lane.filter, cx, &cx.case.events(lane.kind), k) {
                 self.inside += 1;
                 self.last = d;
             }
@@ -405,7 +408,7 @@ pub(crate) struct Counter<'a, 'p> {
     ev: Events<'a>,
     cur: Cursor,
     /// a count over several kinds walks them merged instead of `cur`
-    many: Option<Merge<'a>>,
+    many: Option<Merge>,
     pub n: u64,
 }
 
@@ -503,7 +506,7 @@ pub(crate) struct Counters<'a, 'p> {
     to: i64,
     cur: [Cursor; KEPT_CURSORS],
     /// the merged cursors of counts over several kinds, by count
-    many: [Option<Merge<'a>>; KEPT_CURSORS],
+    many: [Option<Merge>; KEPT_CURSORS],
 }
 
 impl<'a, 'p> Counters<'a, 'p> {

@@ -140,15 +140,15 @@ impl<'p> Machine<'p> {
         let Some(target) = self.p.targets.get(t) else {
             return TargetOutcome::NotCounted;
         };
-        // §8: out of its effective dates a target counts no case
-        if !target.effective.contains(day(cx.today)) {
-            return TargetOutcome::NotCounted;
-        }
         if !groups
             .get(usize::from(target.group))
             .copied()
             .unwrap_or(false)
         {
+            return TargetOutcome::NotCounted;
+        }
+        // §8: out of its effective dates a target counts no case
+        if !target.effective.contains(day(cx.today)) {
             return TargetOutcome::NotCounted;
         }
         if let Some(f) = target.filter {
@@ -751,7 +751,7 @@ impl<'p> Machine<'p> {
         let tev = cx.case.events(kind);
         let (start, end) = cx.window(kind, tev.dates, s, today);
         let mut slides = [Sliding::default(); MAX_COUNTS];
-        let mut merged: [Option<SlidingMerge<'_>>; MAX_COUNTS] = [None; MAX_COUNTS];
+        let mut merged: [Option<SlidingMerge>; MAX_COUNTS] = [None; MAX_COUNTS];
         for ((sl, mg), term) in slides.iter_mut().zip(merged.iter_mut()).zip(&req.counts) {
             if term.merged() {
                 *mg = Some(SlidingMerge::open(cx, term, self.p.also(term), s, today));
