@@ -12,6 +12,7 @@
 //!
 //! Memory: one case at a time, in buffers reused for every case.
 
+mod comply;
 mod model;
 mod tables;
 mod write;
@@ -108,6 +109,8 @@ pub struct Generator<'p> {
     /// Write defaults and absent optionals as explicit values/nulls.
     full_export: bool,
     ids: HashSet<u64>,
+    /// The runtime, judging each case against the policy (`comply.rs`).
+    judge: Option<comply::Judge>,
 }
 
 impl<'p> Generator<'p> {
@@ -136,6 +139,7 @@ impl<'p> Generator<'p> {
                 ..CaseBuf::default()
             },
             full_export: false,
+            judge: comply::Judge::new(program),
             ids: HashSet::with_capacity(opts.cases.min(1 << 24) as usize),
             opts,
         }
@@ -203,16 +207,26 @@ impl<'p> Generator<'p> {
         self.b.events.clear();
         self.b.ev_vals.clear();
         self.full_export = rng.chance(2.0);
-        let facts = model::facts(&mut rng, &self.tables, self.opts.as_of);
+        let mut facts = model::facts(&mut rng, &self.tables, self.opts.as_of);
         self.assign_id(&mut rng, facts.birth, index);
+        let program = self.program;
         let mut cx = Cx {
             t: &self.tables,
-            schema: &self.program.schema,
+            schema: &program.schema,
             as_of: self.opts.as_of,
             b: &mut self.b,
         };
         model::fill_case(&mut cx, &mut rng, &facts);
+        // what the policy's targets test on the case, then the events as
+        // the caseworker holds them, then what the policy asks of them
+        if let Some(judge) = self.judge.as_mut() {
+            judge.targets_on_fields(&mut cx, &mut rng, program);
+            model::follow_fields(&mut facts, &cx);
+        }
         model::fill_events(&mut cx, &mut rng, &facts);
+        if let Some(judge) = self.judge.as_mut() {
+            judge.events(&mut cx, &mut rng, &facts, program);
+        }
         self.b.events.sort_unstable_by_key(|e| (e.date, e.seq));
     }
 

@@ -331,7 +331,7 @@ pub fn fill_events(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
     let loentimer = &t.loentimer;
     if let Some(k) = loentimer.kind {
         if matches!(x.ben, Ben::Dagpenge | Ben::Kontanthjaelp) && rng.chance(18.0) {
-            let weeks = rng.range(1, 12) as i32;
+            let weeks = rng.range(1, 6) as i32;
             let mut d = x.start + rng.range(0, i64::from((today - x.start).max(0))) as i32;
             for _ in 0..weeks {
                 if d > today {
@@ -345,11 +345,19 @@ pub fn fill_events(cx: &mut Cx<'_>, rng: &mut Rng, x: &Facts) {
             }
         }
     }
-    // weekly unemployment degree over the last half year, for a few
+    // weekly unemployment degrees: over the last year for some of those
+    // unemployed for most of it (the long-term unemployed are counted on
+    // 52 weeks of them), over the last half year for a few others
     let uge = &t.ledighedsuge;
     if let Some(k) = uge.kind {
-        if x.ben == Ben::Dagpenge && rng.chance(4.0) {
-            let weeks = ((today - x.start) / 7).clamp(0, 26);
+        let since = today - x.start;
+        let (pct, cap) = if since >= 42 * 7 {
+            (8.0, 52)
+        } else {
+            (1.5, 26)
+        };
+        if x.ben == Ben::Dagpenge && rng.chance(pct) {
+            let weeks = (since / 7).clamp(0, cap);
             for w in 1..=weeks {
                 if let Some(s) = cx.event(rng, k, today - 7 * w) {
                     let degree = if rng.chance(80.0) {

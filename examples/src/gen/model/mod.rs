@@ -170,6 +170,22 @@ pub fn facts(rng: &mut Rng, t: &Tables, today: i32) -> Facts {
     }
 }
 
+/// After the case's fields were set to what a target tests: the benefit
+/// the rest of the case follows.
+pub fn follow_fields(x: &mut Facts, cx: &super::Cx<'_>) {
+    let t = cx.t;
+    let v = match t.f.benefit.and_then(|f| cx.b.vals.get(f as usize)) {
+        Some(Some(super::Val::Enum(v))) => Some(*v),
+        _ => None,
+    };
+    if v.is_some() && v != x.benefit_var {
+        x.benefit_var = v;
+        x.ben = v
+            .and_then(|v| t.benefit_of.get(v as usize).copied())
+            .unwrap_or(Ben::Other);
+    }
+}
+
 /// Spread over the last two years (longer for the long courses), with extra
 /// mass one day either side of the deadlines the policy and every jobcenter
 /// count, and a few starts next week.
