@@ -6,11 +6,14 @@
 mod aggregates;
 pub mod analysis;
 pub mod codes;
+mod exemptions;
 mod exprs;
 pub mod ir;
 mod items;
 mod localize;
+mod operators;
 mod params;
+mod rules;
 mod schema;
 pub mod suggest;
 mod targets;
