@@ -10,8 +10,9 @@ use crate::caseload::batch::Events;
 use crate::vm::context::Ctx;
 use crate::vm::dates;
 use crate::vm::machine::{clamp_i128, not_none, truthy, Machine};
-use crate::vm::policy::{FilterPlan, Node, Test, STEP_FALSE, STEP_TRUE};
+use crate::vm::plans::{FilterPlan, Test, STEP_FALSE, STEP_TRUE};
 use crate::vm::result::Status;
+use crate::vm::trees::Node;
 
 impl<'p> Machine<'p> {
     /// Whether tree node `n` (of no event) holds, the commonest case-field

@@ -16,7 +16,8 @@ use crate::bytecode::program::{
 use crate::bytecode::verify::MAX_COUNTS;
 use crate::caseload::batch::CaseRef;
 use crate::vm::dates;
-use crate::vm::policy::{GroupPlan, Lookups};
+use crate::vm::lookups::Lookups;
+use crate::vm::plans::GroupPlan;
 use crate::vm::result::{CaseResult, RuleResult, Status, TargetOutcome};
 
 use crate::vm::context::{Ctx, ExemptReason, MonthMemo, NoTrace, NotApplicable, Trace};
