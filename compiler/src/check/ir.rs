@@ -321,6 +321,7 @@ pub struct ThresholdIr {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetIr {
     pub name: String,
+    pub name_span: Span,
     pub title: Option<String>,
     pub measure: MeasureIr,
     /// Set when the bound is written with a parameter; the literal in

@@ -124,6 +124,7 @@ impl Checker<'_> {
             };
             self.checked.targets.push(TargetIr {
                 name: t.name.name.clone(),
+                name_span: t.name.span,
                 title: t.title.as_ref().map(|s| s.value.clone()),
                 measure,
                 threshold,

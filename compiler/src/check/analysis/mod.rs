@@ -30,6 +30,7 @@ pub(super) fn run(c: &mut Checker<'_>) {
     let space = Space::new(c);
     overlapping_groups(c, &space);
     rules_that_never_apply(c, &space);
+    targets_never_in_effect(c);
     exemptions_that_never_apply(c, &space);
     windows_that_never_close(c);
 }
@@ -157,6 +158,41 @@ fn overlapping_groups(c: &mut Checker<'_>, space: &Space) {
     }
 }
 
+/// Whether an item's `effective` range lies wholly outside the policy's.
+fn outside_policy(item: (Option<i32>, Option<i32>), policy: (Option<i32>, Option<i32>)) -> bool {
+    let (from, until) = item;
+    match (from, policy.1) {
+        (Some(f), Some(pu)) if f > pu => true,
+        _ => matches!((until, policy.0), (Some(u), Some(pf)) if u < pf),
+    }
+}
+
+/// W0403 for targets: a target dated wholly outside the policy's dates is
+/// never judged (reported "not in effect" on every evaluation date the
+/// policy is in force).
+fn targets_never_in_effect(c: &mut Checker<'_>) {
+    let policy = c.checked.meta.effective;
+    let root = c.files.first().map(|(id, _)| *id);
+    let found: Vec<Diagnostic> = c
+        .checked
+        .targets
+        .iter()
+        // An imported file's targets are judged when that file is checked.
+        .filter(|t| Some(t.span.file) == root && outside_policy(t.effective, policy))
+        .map(|t| {
+            Diagnostic::warning(
+                "W0403",
+                format!("target `{}` is never in effect while the policy is", t.name),
+            )
+            .with_label(t.name_span, "effective dates outside the policy's")
+            .with_help("align the target's `effective from … until` with the policy header's")
+        })
+        .collect();
+    for d in found {
+        c.diags.push(d);
+    }
+}
+
 fn rules_that_never_apply(c: &mut Checker<'_>, space: &Space) {
     let mut found = Vec::new();
     let policy = c.checked.meta.effective;
@@ -193,12 +229,7 @@ fn rules_that_never_apply(c: &mut Checker<'_>, space: &Space) {
             );
             continue;
         }
-        let (from, until) = r.effective;
-        let outside = match (from, policy.1) {
-            (Some(f), Some(pu)) if f > pu => true,
-            _ => matches!((until, policy.0), (Some(u), Some(pf)) if u < pf),
-        };
-        if outside {
+        if outside_policy(r.effective, policy) {
             found.push(
                 Diagnostic::warning(
                     "W0403",
