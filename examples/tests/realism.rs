@@ -195,4 +195,26 @@ fn bundled_caseloads_regenerate_byte_identically() {
             "{name}: examples/caseloads/{name}.ndjson is not what the documented command writes; regenerate it (examples/README.md)"
         );
     }
+    // the CSV pair (Hedensted's, `--format csv`)
+    let (name, seed, as_of) = ("001_hedensted_2023", 2023, "2023-10-02");
+    let opts = GenOptions {
+        cases: 1000,
+        seed,
+        as_of: parse_day(as_of).unwrap(),
+    };
+    let (mut cases, mut events) = (Vec::new(), Vec::new());
+    Generator::new(policy(name).program(), opts)
+        .csv(&mut cases, &mut events)
+        .unwrap();
+    for (what, made) in [("cases", cases), ("events", events)] {
+        let file = repo()
+            .join("examples/caseloads")
+            .join(format!("{name}.{what}.csv"));
+        let have = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert!(
+            made == have,
+            "{}: not what the documented command writes; regenerate it (examples/README.md)",
+            file.display()
+        );
+    }
 }
