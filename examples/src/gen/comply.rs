@@ -21,6 +21,7 @@
 use pol_runtime::bytecode::program::{
     AggFunc, Body, FieldDef, FieldType, Form, Op, Program, TargetKind, NONE,
 };
+use pol_runtime::bytecode::verify::op_effect;
 use pol_runtime::caseload::batch::OPEN_END;
 use pol_runtime::{CaseBatch, CaseData, CaseResult, Policy, RuleResult, Status, TargetOutcome};
 
@@ -734,27 +735,7 @@ impl Tree {
         let mut nodes: Vec<(Op, Vec<usize>)> = Vec::new();
         let mut stack: Vec<usize> = Vec::new();
         for op in code {
-            let arity = match op {
-                Op::Const(_)
-                | Op::Field(_)
-                | Op::EvField(_)
-                | Op::EvDate
-                | Op::Today
-                | Op::RuleMet(_)
-                | Op::RuleOnTime(_) => 0,
-                Op::AgeOn
-                | Op::IsPresent
-                | Op::Not
-                | Op::Neg
-                | Op::IntToDec
-                | Op::InSet(_)
-                | Op::InPeriods(_) => 1,
-                Op::Agg { window, .. } => match window {
-                    pol_runtime::bytecode::program::AggWindow::Range => 2,
-                    _ => 0,
-                },
-                _ => 2,
-            };
+            let (arity, _) = op_effect(op);
             let at = stack.len().saturating_sub(arity);
             let args = stack.split_off(at);
             nodes.push((*op, args));

@@ -648,8 +648,10 @@ impl Verifier<'_> {
     }
 }
 
-/// How many values an op pops, and that it pushes one.
-pub(crate) fn op_effect(op: &Op) -> (usize, usize) {
+/// How many values an op pops, and that it pushes one. Public so tools that
+/// read a program's expressions (the examples' generator) rebuild their
+/// trees with the verifier's arities, not a copy of them.
+pub fn op_effect(op: &Op) -> (usize, usize) {
     let pops = match op {
         Op::Const(_)
         | Op::Field(_)
