@@ -156,21 +156,7 @@ impl Checker<'_> {
                 ForbidIr::After
             }
         };
-        let anchor = match w.kind.anchor() {
-            Some(a) => self.date(a, Scope::CASE, "the anchor"),
-            None => TExpr {
-                kind: TExprKind::Const(MIN_DAY),
-                ty: Ty::Date,
-                optional: false,
-                span: w.span,
-            },
-        };
-        let end = match &w.kind {
-            ast::WindowKind::Between { end, .. } => {
-                Some(self.date(end, Scope::CASE, "the window's end"))
-            }
-            _ => None,
-        };
+        let (anchor, end) = self.anchor_and_end(w);
         RequirementIr {
             anchor,
             end,
@@ -447,22 +433,7 @@ impl Checker<'_> {
                 .with_help("write one rule per event kind"),
             );
         }
-        let anchor = match w.kind.anchor() {
-            Some(a) => self.date(a, Scope::CASE, "the anchor"),
-            // every triggering event counts: an anchor before every date
-            None => TExpr {
-                kind: TExprKind::Const(MIN_DAY),
-                ty: Ty::Date,
-                optional: false,
-                span: w.span,
-            },
-        };
-        let end = match &w.kind {
-            ast::WindowKind::Between { end, .. } => {
-                Some(self.date(end, Scope::CASE, "the window's end"))
-            }
-            _ => None,
-        };
+        let (anchor, end) = self.anchor_and_end(w);
         let each = match &w.kind {
             ast::WindowKind::Each { each, .. } => self.each(each).map(Box::new),
             _ => None,
@@ -478,6 +449,27 @@ impl Checker<'_> {
     }
 
     /// `each K [where filter]`: the triggering events.
+    /// A window's anchor (a date before every date when it has none: a
+    /// per-event window counts every trigger) and, for `between`, its end.
+    fn anchor_and_end(&mut self, w: &ast::Window) -> (TExpr, Option<TExpr>) {
+        let anchor = match w.kind.anchor() {
+            Some(a) => self.date(a, Scope::CASE, "the anchor"),
+            None => TExpr {
+                kind: TExprKind::Const(MIN_DAY),
+                ty: Ty::Date,
+                optional: false,
+                span: w.span,
+            },
+        };
+        let end = match &w.kind {
+            ast::WindowKind::Between { end, .. } => {
+                Some(self.date(end, Scope::CASE, "the window's end"))
+            }
+            _ => None,
+        };
+        (anchor, end)
+    }
+
     fn each(&mut self, each: &ast::Each) -> Option<EachIr> {
         let kind = self.event_kind(&each.kind)?;
         let filter = each.filter.as_ref().map(|f| {
