@@ -148,9 +148,7 @@ fn run() -> Result<(), String> {
     );
     for d in due.iter().take(5) {
         let rule = policy.program().rules.get(usize::from(d.rule));
-        let name = rule
-            .and_then(|r| policy.program().strings.get(r.name as usize))
-            .map_or("?", String::as_str);
+        let name = rule.map_or("?", |r| policy.program().text(r.name));
         let _ = writeln!(
             stdout,
             "  {:<12} {:<30} {:<8} {}",

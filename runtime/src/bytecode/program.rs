@@ -91,6 +91,13 @@ pub struct Effective {
 }
 
 impl Program {
+    /// The text of string `id` (names, titles, citations); empty if `id`
+    /// is out of range, which a verified program never has.
+    #[inline]
+    pub fn text(&self, id: StrId) -> &str {
+        self.strings.get(id as usize).map_or("", String::as_str)
+    }
+
     /// The further kinds of a count (empty for a count of one kind).
     #[inline]
     pub fn also(&self, t: &CountTerm) -> &[KindFilter] {

@@ -145,13 +145,7 @@ impl Aggregate {
         today: i32,
         params: &[Option<i64>],
     ) -> Report {
-        let name = |id: u32| {
-            program
-                .strings
-                .get(id as usize)
-                .cloned()
-                .unwrap_or_default()
-        };
+        let name = |id: u32| program.text(id).to_owned();
         let mut today_s = Vec::new();
         format_date(today, &mut today_s);
         let groups = program

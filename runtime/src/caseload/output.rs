@@ -21,8 +21,7 @@ pub struct CaseWriter {
 
 fn json_name(program: &Program, id: u32) -> Vec<u8> {
     let mut out = Vec::new();
-    let s = program.strings.get(id as usize).map_or("", String::as_str);
-    json_str(s, &mut out);
+    json_str(program.text(id), &mut out);
     out
 }
 

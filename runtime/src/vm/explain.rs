@@ -126,7 +126,7 @@ impl Trace for Recorder {
 }
 
 fn s(p: &Program, id: StrId) -> String {
-    p.strings.get(id as usize).cloned().unwrap_or_default()
+    p.text(id).to_owned()
 }
 
 pub(crate) fn explain(policy: &Policy, case: CaseRef<'_>, today: i32) -> CaseExplanation {

@@ -27,13 +27,7 @@ pub enum ParamError {
 /// The defaults, then every `name=value` in `given` over them.
 pub fn resolve(program: &Program, given: &[String]) -> Result<ParamValues, ParamError> {
     let mut values: ParamValues = program.params.iter().map(|p| p.default).collect();
-    let name_of = |i: usize| -> &str {
-        program
-            .params
-            .get(i)
-            .and_then(|p| program.strings.get(p.name as usize))
-            .map_or("", String::as_str)
-    };
+    let name_of = |i: usize| -> &str { program.params.get(i).map_or("", |p| program.text(p.name)) };
     for pair in given {
         let Some((name, value)) = pair.split_once('=') else {
             return Err(ParamError::NotAPair(pair.clone()));

@@ -167,7 +167,7 @@ fn describe(r: Option<&RuleResult>, policy: &Policy) -> String {
     } else if let Some(name) = r
         .exemption
         .and_then(|e| p.exemptions.get(usize::from(e)))
-        .and_then(|e| p.strings.get(e.name as usize))
+        .map(|e| p.text(e.name))
     {
         s.push_str(&format!("({name})"));
     }
@@ -181,12 +181,7 @@ fn rule_names(p: &Policy) -> Vec<String> {
     let prog = p.program();
     prog.rules
         .iter()
-        .map(|r| {
-            prog.strings
-                .get(r.name as usize)
-                .cloned()
-                .unwrap_or_default()
-        })
+        .map(|r| prog.text(r.name).to_owned())
         .collect()
 }
 

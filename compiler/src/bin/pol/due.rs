@@ -89,19 +89,11 @@ struct Need {
     events: u32,
 }
 
-fn name(program: &Program, id: u32) -> String {
-    program
-        .strings
-        .get(id as usize)
-        .cloned()
-        .unwrap_or_default()
-}
-
 fn rule_index(program: &Program, wanted: &str) -> Result<u16, CliError> {
     let names: Vec<String> = program
         .rules
         .iter()
-        .map(|r| name(program, r.name))
+        .map(|r| program.text(r.name).to_owned())
         .collect();
     match names.iter().position(|n| n == wanted) {
         Some(i) => Ok(i as u16),
@@ -176,7 +168,7 @@ fn due_list(
             .schema
             .events
             .get(usize::from(k))
-            .map(|e| name(program, e.name))
+            .map(|e| program.text(e.name).to_owned())
             .unwrap_or_default()
     };
     DueList {
@@ -195,8 +187,12 @@ fn due_list(
                 let rule = program.rules.get(usize::from(i.rule));
                 Item {
                     case: shown_id(&i.id, key),
-                    rule: rule.map(|r| name(program, r.name)).unwrap_or_default(),
-                    title: rule.and_then(|r| r.title).map(|t| name(program, t)),
+                    rule: rule
+                        .map(|r| program.text(r.name).to_owned())
+                        .unwrap_or_default(),
+                    title: rule
+                        .and_then(|r| r.title)
+                        .map(|t| program.text(t).to_owned()),
                     state: i.state.as_str(),
                     due: i.due.map(day),
                     days: i.due.map(|d| i64::from(d) - i64::from(today)),

@@ -70,13 +70,7 @@ struct Total {
 }
 
 fn groups_of(program: &Program, rule: &str) -> Vec<String> {
-    let name = |id: u32| {
-        program
-            .strings
-            .get(id as usize)
-            .cloned()
-            .unwrap_or_default()
-    };
+    let name = |id: u32| program.text(id).to_owned();
     program
         .rules
         .iter()
